@@ -1,0 +1,205 @@
+/**
+ * The audit ledger's store. Appends take the chain head under a lock (SQLite: an IMMEDIATE
+ * transaction, which holds the database write lock; PostgreSQL: SELECT … FOR UPDATE on the single
+ * audit_chain_head row), chain the drafts in memory and insert them in the same transaction, so
+ * several processes appending at once still build one unforked chain with no gaps.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import { BulwarkError } from '../../core/errors.js';
+import type { Page } from '../../core/pagination.js';
+import type {
+  AuditCheckpointRow,
+  AuditDraft,
+  AuditFilter,
+  AuditPageRequest,
+  AuditRow,
+  AuditStore,
+  ChainLink,
+} from '../../core/ports/audit-store.js';
+import type { SqlDatabase } from './dialect.js';
+import type { Database } from './schema.js';
+
+const COLUMNS = [
+  'id',
+  'seq',
+  'event_type',
+  'user_id',
+  'source_ip',
+  'action',
+  'outcome',
+  'timestamp',
+  'metadata',
+  'prev_hash',
+  'hash',
+] as const;
+// PostgreSQL allows 65,535 bind parameters per statement; 11 columns a row.
+const PG_ROWS_PER_INSERT = 5000;
+
+function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, link: ChainLink): AuditRow[] {
+  let seq = head.seq;
+  let prev = head.hash;
+  const rows: AuditRow[] = new Array(drafts.length);
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i]!;
+    seq += 1;
+    const hash = link(d, seq, prev);
+    rows[i] = { ...d, seq, prev_hash: prev, hash };
+    prev = hash;
+  }
+  return rows;
+}
+
+function storeFailure(err: unknown): BulwarkError {
+  if (err instanceof BulwarkError) return err;
+  return new BulwarkError(
+    'store_unavailable',
+    `audit append failed, nothing was written: ${(err as Error).message}`,
+    {
+      cause: err,
+    },
+  );
+}
+
+export const encodeSeqCursor = (seq: number): string => Buffer.from(`s${seq}`).toString('base64url');
+export function decodeSeqCursor(cursor: string): number {
+  const m = /^s(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m)
+    throw new BulwarkError('validation_failed', 'cursor: not a cursor this API issued', { field: 'cursor' });
+  return Number(m[1]);
+}
+
+export class SqlAuditStore implements AuditStore {
+  private readonly db: Kysely<Database>;
+  private readonly sqliteAppend: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
+
+  constructor(private readonly store: SqlDatabase) {
+    this.db = store.db;
+    this.sqliteAppend = store.sqlite ? makeSqliteAppender(store.sqlite) : undefined;
+  }
+
+  async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
+    if (drafts.length === 0) return [];
+    try {
+      if (this.sqliteAppend) return this.sqliteAppend(drafts, link);
+      return await this.db.transaction().execute(async (trx) => {
+        const head = await sql<{
+          seq: number;
+          hash: string;
+        }>`select seq, hash from audit_chain_head where id = 1 for update`.execute(trx);
+        const current = head.rows[0];
+        if (!current) throw new Error('audit_chain_head row missing');
+        const rows = chain(drafts, { seq: Number(current.seq), hash: current.hash }, link);
+        for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
+          await trx
+            .insertInto('security_audit_log')
+            .values(rows.slice(i, i + PG_ROWS_PER_INSERT))
+            .execute();
+        }
+        const last = rows[rows.length - 1]!;
+        await trx
+          .updateTable('audit_chain_head')
+          .set({ seq: last.seq, hash: last.hash })
+          .where('id', '=', 1)
+          .execute();
+        return rows;
+      });
+    } catch (err) {
+      throw storeFailure(err);
+    }
+  }
+
+  async head(): Promise<{ seq: number; hash: string }> {
+    const r = await this.db
+      .selectFrom('audit_chain_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { seq: Number(r.seq), hash: r.hash };
+  }
+
+  async list(filter: AuditFilter, page: AuditPageRequest): Promise<Page<AuditRow>> {
+    let q = this.db.selectFrom('security_audit_log').selectAll();
+    if (filter.event_type?.length) q = q.where('event_type', 'in', filter.event_type);
+    if (filter.outcome?.length) q = q.where('outcome', 'in', filter.outcome);
+    if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
+    if (filter.source_ip !== undefined) q = q.where('source_ip', '=', filter.source_ip);
+    if (filter.since !== undefined) q = q.where('timestamp', '>=', filter.since);
+    if (filter.until !== undefined) q = q.where('timestamp', '<', filter.until);
+    if (filter.action_prefix) {
+      // A range on the prefix instead of LIKE: no wildcard escaping, and index-friendly.
+      q = q
+        .where('action', '>=', filter.action_prefix)
+        .where('action', '<', filter.action_prefix + '\u{10FFFF}');
+    }
+    if (page.cursor) q = q.where('seq', page.order === 'desc' ? '<' : '>', decodeSeqCursor(page.cursor));
+    const rows = (await q
+      .orderBy('seq', page.order)
+      .limit(page.limit + 1)
+      .execute()) as AuditRow[];
+    const hasMore = rows.length > page.limit;
+    const items = (hasMore ? rows.slice(0, page.limit) : rows).map(normalise);
+    const last = items[items.length - 1];
+    return { items, next_cursor: hasMore && last ? encodeSeqCursor(last.seq) : null };
+  }
+
+  async *range(fromSeq: number, toSeq: number, chunkSize = 5000): AsyncIterable<AuditRow[]> {
+    let next = fromSeq;
+    while (next <= toSeq) {
+      const rows = await this.db
+        .selectFrom('security_audit_log')
+        .select([...COLUMNS])
+        .where('seq', '>=', next)
+        .where('seq', '<=', toSeq)
+        .orderBy('seq')
+        .limit(chunkSize)
+        .execute();
+      if (rows.length === 0) return;
+      yield rows.map(normalise);
+      next = Number(rows[rows.length - 1]!.seq) + 1;
+    }
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db
+      .selectFrom('security_audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async addCheckpoint(cp: AuditCheckpointRow): Promise<void> {
+    await this.db.insertInto('audit_checkpoints').values(cp).execute();
+  }
+
+  async checkpoints(): Promise<AuditCheckpointRow[]> {
+    const rows = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq), time: Number(r.time) }));
+  }
+
+  get dialect(): string {
+    return this.store.dialect;
+  }
+}
+
+const normalise = (r: AuditRow): AuditRow => ({ ...r, seq: Number(r.seq), timestamp: Number(r.timestamp) });
+
+/** SQLite hot path: prepared statements inside an IMMEDIATE transaction, no query building per row. */
+function makeSqliteAppender(
+  handle: BetterSqlite3.Database,
+): (drafts: AuditDraft[], link: ChainLink) => AuditRow[] {
+  const readHead = handle.prepare('select seq, hash from audit_chain_head where id = 1');
+  const insert = handle.prepare(
+    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+  );
+  const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
+  const run = handle.transaction((drafts: AuditDraft[], link: ChainLink) => {
+    const head = readHead.get() as { seq: number; hash: string };
+    const rows = chain(drafts, head, link);
+    for (const r of rows) insert.run(r);
+    const last = rows[rows.length - 1]!;
+    writeHead.run(last.seq, last.hash);
+    return rows;
+  });
+  return (drafts, link) => run.immediate(drafts, link);
+}

@@ -1,0 +1,133 @@
+/**
+ * Opening a database from one setting, BULWARK_DATABASE_URL:
+ *   sqlite:./bulwark.db (default) · sqlite::memory: · postgres://user@host:5432/db[?schema=name]
+ * The optional `schema` parameter puts every Bulwark table in that PostgreSQL schema (created if
+ * missing); the test suites use it so that each run has its own.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { BulwarkError } from '../../core/errors.js';
+import type { Database } from './schema.js';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+export interface SqlDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialectName;
+  /** The raw better-sqlite3 handle, for the few hot paths that bypass the query builder (SQLite only). */
+  readonly sqlite: BetterSqlite3.Database | undefined;
+  /** The pg pool (PostgreSQL only). */
+  readonly pool: pg.Pool | undefined;
+  /** PostgreSQL schema in use, when one was given. */
+  readonly schema: string | undefined;
+  /** A printable form of the URL with any password removed. */
+  readonly displayUrl: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// BIGINT (int8) and NUMERIC come back as strings from pg by default; Bulwark's BIGINTs are epoch
+// milliseconds and sequence numbers, far below 2^53, so numbers are exact.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+export async function openSqlDatabase(url: string): Promise<SqlDatabase> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new BulwarkError(
+    'config_invalid',
+    `BULWARK_DATABASE_URL: unsupported database URL "${redactUrl(url)}" (use sqlite:PATH, sqlite::memory: or postgres://…)`,
+    { field: 'database_url' },
+  );
+}
+
+function openSqlite(file: string): SqlDatabase {
+  if (file === '') {
+    throw new BulwarkError('config_invalid', 'BULWARK_DATABASE_URL: sqlite: needs a path or :memory:', {
+      field: 'database_url',
+    });
+  }
+  let handle: BetterSqlite3.Database;
+  try {
+    handle = new BetterSqlite3(file);
+  } catch (err) {
+    throw new BulwarkError(
+      'store_unavailable',
+      `cannot open SQLite database ${file}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (file !== ':memory:') handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode; fsync at checkpoints
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000'); // several processes on one file wait for the write lock
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite: handle,
+    pool: undefined,
+    schema: undefined,
+    displayUrl: `sqlite:${file}`,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
+  const url = new URL(rawUrl);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new BulwarkError('config_invalid', `BULWARK_DATABASE_URL: invalid schema name "${schema}"`, {
+      field: 'database_url',
+    });
+  }
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    types: pgTypes,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new BulwarkError(
+      'store_unavailable',
+      `cannot connect to PostgreSQL at ${redactUrl(rawUrl)}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    sqlite: undefined,
+    pool,
+    schema,
+    displayUrl: redactUrl(rawUrl),
+    close: () => db.destroy(),
+  };
+}

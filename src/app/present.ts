@@ -1,0 +1,16 @@
+/** How entities are shown at the interfaces (API and CLI JSON): times as ISO 8601, UTC. */
+import type { VulnerabilityRecord } from '../core/ports/vulnerability-store.js';
+
+export const isoOrNull = (ms: number | null | undefined): string | null =>
+  ms == null ? null : new Date(ms).toISOString();
+
+export function presentVulnerability(v: VulnerabilityRecord) {
+  return {
+    ...v,
+    discovered_at: isoOrNull(v.discovered_at),
+    due_at: isoOrNull(v.due_at),
+    created_at: isoOrNull(v.created_at),
+    updated_at: isoOrNull(v.updated_at),
+    resolved_at: isoOrNull(v.resolved_at),
+  };
+}

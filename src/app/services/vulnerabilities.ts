@@ -1,0 +1,97 @@
+/**
+ * The vulnerability register: create (validated and derived by the core), read, list, and the
+ * lifecycle with its history. Transitions are compare-and-set in the store, so a refused or lost
+ * race changes nothing.
+ */
+import type { Clock } from '../../core/clock.js';
+import { BulwarkError, validationError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import type {
+  TransitionRecord,
+  VulnerabilityFilter,
+  VulnerabilityRecord,
+  VulnerabilityStore,
+} from '../../core/ports/vulnerability-store.js';
+import {
+  checkTransition,
+  illegalTransitionError,
+  isVulnStatus,
+  type VulnStatus,
+} from '../../core/vulns/lifecycle.js';
+import type { SlaPolicy } from '../../core/vulns/sla.js';
+import { buildVulnerability } from '../../core/vulns/vulnerability.js';
+
+const MAX_NOTE = 4096;
+
+export class VulnerabilityService {
+  constructor(
+    private readonly store: VulnerabilityStore,
+    private readonly clock: Clock,
+    private readonly sla: SlaPolicy,
+  ) {}
+
+  async create(input: unknown): Promise<VulnerabilityRecord> {
+    const built = buildVulnerability(input, { now: this.clock.now(), slaPolicy: this.sla });
+    const record: VulnerabilityRecord = { ...built, source: 'manual', source_key: null };
+    await this.store.insert(record);
+    return record;
+  }
+
+  async get(id: string): Promise<VulnerabilityRecord> {
+    const v = await this.store.get(id);
+    if (!v) throw new BulwarkError('not_found', `no vulnerability with id ${id}`);
+    return v;
+  }
+
+  list(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilityRecord>> {
+    return this.store.list(filter, page);
+  }
+
+  history(id: string): Promise<TransitionRecord[]> {
+    return this.store.history(id);
+  }
+
+  /** Moves a vulnerability along its lifecycle; an illegal move is refused (illegal_transition) and changes nothing. */
+  async transition(
+    id: string,
+    input: { to: unknown; note?: unknown },
+    actor: string,
+  ): Promise<{ vulnerability: VulnerabilityRecord; transition: TransitionRecord }> {
+    if (!isVulnStatus(input.to))
+      throw validationError('to', 'must be one of open, in_progress, mitigated, resolved');
+    const to: VulnStatus = input.to;
+    if (
+      input.note !== undefined &&
+      input.note !== null &&
+      (typeof input.note !== 'string' || input.note.length > MAX_NOTE)
+    ) {
+      throw validationError('note', `must be a string of at most ${MAX_NOTE} characters`);
+    }
+    const note = typeof input.note === 'string' && input.note.trim() !== '' ? input.note.trim() : null;
+    const current = await this.get(id);
+    const check = checkTransition(current.status, to);
+    if (!check.ok) throw illegalTransitionError(current.status, to, check.reason);
+    const now = this.clock.now();
+    const record: TransitionRecord = {
+      id: newId(),
+      vulnerability_id: id,
+      from_status: current.status,
+      to_status: to,
+      actor,
+      note,
+      at: now,
+    };
+    const resolvedAt = to === 'resolved' ? now : current.resolved_at;
+    if (!(await this.store.transition(record, resolvedAt))) {
+      throw new BulwarkError(
+        'conflict',
+        `vulnerability ${id} changed status while this transition was being applied; reload and retry`,
+      );
+    }
+    return {
+      vulnerability: { ...current, status: to, updated_at: now, resolved_at: resolvedAt },
+      transition: record,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The `bulwark` command. Exit codes a CI pipeline can gate on:
+ *   0 ok · 1 findings at or over a threshold · 2 usage or validation error · 3 runtime/store error.
+ */
+import { Command, CommanderError } from 'commander';
+import { BulwarkError } from '../core/errors.js';
+import { type Out, processOut } from './output.js';
+import { registerServe } from './commands/serve.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerVulns } from './commands/vulns.js';
+import { registerPosture } from './commands/posture.js';
+
+export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
+
+const REGISTRARS: CommandRegistrar[] = [
+  registerServe,
+  registerMigrate,
+  registerTokens,
+  registerVulns,
+  registerPosture,
+];
+
+export function buildProgram(out: Out, setExit: (code: number) => void): Command {
+  const program = new Command('bulwark')
+    .description('Security-hardening service for API back ends: OWASP A01–A10 controls and their evidence.')
+    .option(
+      '--db <url>',
+      'database URL (sqlite:PATH, sqlite::memory:, postgres://…); default $BULWARK_DATABASE_URL or sqlite:./bulwark.db',
+    )
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
+  for (const register of REGISTRARS) register(program, out, setExit);
+  // Subcommands inherit the usage-error behaviour.
+  for (const cmd of program.commands) applyRecursively(cmd, out);
+  return program;
+}
+
+function applyRecursively(cmd: Command, out: Out): void {
+  cmd
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
+  for (const sub of cmd.commands) applyRecursively(sub, out);
+}
+
+/** Runs the CLI; resolves to the process exit code. `argv` is process.argv-shaped. */
+export async function main(argv: string[], out: Out = processOut): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(out, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
+      return 2;
+    }
+    if (err instanceof BulwarkError) {
+      out.stderr(`bulwark: ${err.code}: ${err.message}`);
+      return err.exitCode;
+    }
+    out.stderr(`bulwark: internal: ${err instanceof Error ? err.message : String(err)}`);
+    return 3;
+  }
+}

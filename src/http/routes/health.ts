@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { RouteModule } from '../server.js';
+
+export const healthRoutes: RouteModule = (app, bulwark) => {
+  // Liveness and store reachability, for load balancers: no auth, no details beyond up/down.
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(bulwark.store.db);
+      return { status: 'ok', database: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'degraded', database: 'unavailable' });
+    }
+  });
+
+  app.get(
+    '/security/health',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'zero_criticals, categories_covered (see docs/API.md), last_scan',
+        querystring: z.strictObject({ edition: z.enum(['2025', '2021']).optional() }),
+      },
+    },
+    async (req) => bulwark.posture.health((req.query as { edition?: string }).edition),
+  );
+};

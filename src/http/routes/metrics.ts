@@ -1,0 +1,12 @@
+import type { RouteModule } from '../server.js';
+
+export const metricsRoutes: RouteModule = (app, bulwark) => {
+  app.get(
+    '/metrics',
+    { config: { scope: 'read' }, schema: { summary: 'Prometheus metrics (text exposition format)' } },
+    async (_req, reply) => {
+      reply.header('content-type', bulwark.metrics.registry.contentType);
+      return bulwark.metrics.text();
+    },
+  );
+};

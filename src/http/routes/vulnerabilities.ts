@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { VULN_STATUSES } from '../../core/vulns/lifecycle.js';
+import { SEVERITIES } from '../../core/vulns/severity.js';
+import { OWASP_CATEGORIES } from '../../core/vulns/owasp.js';
+import { vulnerabilityCreateSchema } from '../../core/vulns/vulnerability.js';
+import { actorOf } from '../auth.js';
+import { csvList, idParams, pageQuery } from '../schemas.js';
+import type { RouteModule } from '../server.js';
+import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
+import { presentVulnerability } from '../../app/present.js';
+
+const listQuery = z.strictObject({
+  severity: csvList(SEVERITIES).optional(),
+  status: csvList(VULN_STATUSES).optional(),
+  owasp_category: csvList(OWASP_CATEGORIES).optional(),
+  component: z.string().min(1).max(512).optional(),
+  q: z.string().min(1).max(256).optional(),
+  ...pageQuery,
+});
+
+const transitionBody = z.strictObject({
+  to: z.enum(VULN_STATUSES),
+  note: z.string().max(4096).optional(),
+});
+
+export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
+  app.get(
+    '/security/vulnerabilities',
+    {
+      config: { scope: 'read' },
+      schema: { summary: 'List vulnerabilities (filters, cursor pagination)', querystring: listQuery },
+    },
+    async (req) => {
+      const q = req.query as z.output<typeof listQuery>;
+      const filter: VulnerabilityFilter = {
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.owasp_category ? { owasp_category: q.owasp_category } : {}),
+        ...(q.component ? { component: q.component } : {}),
+        ...(q.q ? { text: q.q } : {}),
+      };
+      const page = await bulwark.vulnerabilities.list(filter, { limit: q.limit, cursor: q.cursor });
+      return { items: page.items.map(presentVulnerability), next_cursor: page.next_cursor };
+    },
+  );
+
+  app.post(
+    '/security/vulnerabilities',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Record a vulnerability (score computed from its CVSS vector)',
+        body: vulnerabilityCreateSchema,
+      },
+    },
+    async (req, reply) => {
+      // The body was checked against the schema; the service validates again and derives the rest.
+      const v = await bulwark.vulnerabilities.create(req.body);
+      return reply
+        .status(201)
+        .header('location', `/security/vulnerabilities/${v.id}`)
+        .send(presentVulnerability(v));
+    },
+  );
+
+  app.get(
+    '/security/vulnerabilities/:id',
+    {
+      config: { scope: 'read' },
+      schema: { summary: 'One vulnerability with its transition history', params: idParams },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const v = await bulwark.vulnerabilities.get(id);
+      const history = await bulwark.vulnerabilities.history(id);
+      return {
+        ...presentVulnerability(v),
+        history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+      };
+    },
+  );
+
+  app.post(
+    '/security/vulnerabilities/:id/transitions',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Move a vulnerability along its lifecycle (409 when not allowed)',
+        params: idParams,
+        body: transitionBody,
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const result = await bulwark.vulnerabilities.transition(
+        id,
+        req.body as z.output<typeof transitionBody>,
+        actorOf(req),
+      );
+      return reply.status(201).send({
+        vulnerability: presentVulnerability(result.vulnerability),
+        transition: { ...result.transition, at: new Date(result.transition.at).toISOString() },
+      });
+    },
+  );
+};
