@@ -5,7 +5,7 @@
  * several processes appending at once still build one unforked chain with no gaps.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
 import type { Page } from '../../core/pagination.js';
 import type {
@@ -82,31 +82,45 @@ export class SqlAuditStore implements AuditStore {
     if (drafts.length === 0) return [];
     try {
       if (this.sqliteAppend) return this.sqliteAppend(drafts, link);
-      return await this.db.transaction().execute(async (trx) => {
-        const head = await sql<{
-          seq: number;
-          hash: string;
-        }>`select seq, hash from audit_chain_head where id = 1 for update`.execute(trx);
-        const current = head.rows[0];
-        if (!current) throw new Error('audit_chain_head row missing');
-        const rows = chain(drafts, { seq: Number(current.seq), hash: current.hash }, link);
-        for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
-          await trx
-            .insertInto('security_audit_log')
-            .values(rows.slice(i, i + PG_ROWS_PER_INSERT))
-            .execute();
-        }
-        const last = rows[rows.length - 1]!;
-        await trx
-          .updateTable('audit_chain_head')
-          .set({ seq: last.seq, hash: last.hash })
-          .where('id', '=', 1)
-          .execute();
-        return rows;
-      });
+      return await this.db.transaction().execute((trx) => this.appendInTransaction(trx, drafts, link));
     } catch (err) {
       throw storeFailure(err);
     }
+  }
+
+  /**
+   * Appends inside a transaction the caller already holds, so that an audit entry commits or rolls
+   * back together with the change it records (a key rotation, say). On PostgreSQL the head row is
+   * locked FOR UPDATE; on SQLite the caller's transaction holds the database write lock once it
+   * has written, and the head is read and written inside it.
+   */
+  async appendInTransaction(
+    trx: Transaction<Database>,
+    drafts: AuditDraft[],
+    link: ChainLink,
+  ): Promise<AuditRow[]> {
+    if (drafts.length === 0) return [];
+    const lock = this.store.dialect === 'postgres' ? sql` for update` : sql``;
+    const head = await sql<{
+      seq: number;
+      hash: string;
+    }>`select seq, hash from audit_chain_head where id = 1${lock}`.execute(trx);
+    const current = head.rows[0];
+    if (!current) throw new Error('audit_chain_head row missing');
+    const rows = chain(drafts, { seq: Number(current.seq), hash: current.hash }, link);
+    for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
+      await trx
+        .insertInto('security_audit_log')
+        .values(rows.slice(i, i + PG_ROWS_PER_INSERT))
+        .execute();
+    }
+    const last = rows[rows.length - 1]!;
+    await trx
+      .updateTable('audit_chain_head')
+      .set({ seq: last.seq, hash: last.hash })
+      .where('id', '=', 1)
+      .execute();
+    return rows;
   }
 
   async head(): Promise<{ seq: number; hash: string }> {

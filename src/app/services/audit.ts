@@ -79,7 +79,8 @@ export class AuditService {
     private readonly metrics: Metrics,
   ) {}
 
-  private draft(e: AuditEventInput): AuditDraft {
+  /** Validates, neutralises and redacts one event into the draft the store chains and writes. */
+  prepare(e: AuditEventInput): AuditDraft {
     if (!(AUDIT_EVENT_TYPES as readonly string[]).includes(e.event_type))
       throw validationError('event_type', 'unknown event type');
     if (!(AUDIT_OUTCOMES as readonly string[]).includes(e.outcome))
@@ -102,7 +103,7 @@ export class AuditService {
   }
 
   async appendBatch(events: AuditEventInput[]): Promise<AuditRow[]> {
-    const drafts = events.map((e) => this.draft(e));
+    const drafts = events.map((e) => this.prepare(e));
     try {
       const rows = await this.store.append(drafts, hashLink);
       for (const r of rows) this.metrics.auditAppends.inc({ event_type: r.event_type });
