@@ -1,0 +1,81 @@
+/**
+ * Streaming over a log: lines in (from any iterable or async iterable, e.g. a readline
+ * interface over a file), attempts out, one at a time, so memory stays flat however long the log.
+ * The only state kept is the parser's own (SshdParser bounds its connection table).
+ */
+import { parseDovecotLine } from './dovecot.js';
+import { parseJsonlLine, type JsonlOptions } from './jsonl.js';
+import type { WallTimeOptions } from './log-time.js';
+import { parseNginxLine, type NginxOptions } from './nginx.js';
+import { SshdParser, type SshdOptions } from './sshd.js';
+import type { LineParser, LineResult, ParsedAttempt } from './types.js';
+
+export type LogFormat = 'sshd' | 'nginx' | 'jsonl' | 'dovecot';
+
+export type LogParserOptions =
+  | ({ format: 'sshd' } & SshdOptions)
+  | ({ format: 'nginx' } & NginxOptions)
+  | ({ format: 'jsonl' } & JsonlOptions)
+  | ({ format: 'dovecot' } & WallTimeOptions);
+
+/** A parser for one log stream in `format` (stateful for sshd: use one per stream). */
+export function createLineParser(options: LogParserOptions): LineParser {
+  switch (options.format) {
+    case 'sshd':
+      return new SshdParser(options);
+    case 'nginx':
+      return { parseLine: (line: string): LineResult => parseNginxLine(line, options) };
+    case 'jsonl':
+      return { parseLine: (line: string): LineResult => parseJsonlLine(line, options) };
+    case 'dovecot':
+      return { parseLine: (line: string): LineResult => parseDovecotLine(line, options) };
+  }
+}
+
+export interface StreamStats {
+  lines: number;
+  attempts: number;
+  /** Skipped lines by reason. */
+  skipped: Map<string, number>;
+}
+
+export interface StreamOptions {
+  /** Called for each line that yielded nothing (line numbers start at 1). */
+  onSkip?: ((reason: string, lineNo: number, line: string) => void) | undefined;
+  /** Filled in as the stream is read. */
+  stats?: StreamStats | undefined;
+}
+
+export const newStreamStats = (): StreamStats => ({ lines: 0, attempts: 0, skipped: new Map() });
+
+/** Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped. */
+export async function* parseLogStream(
+  lines: AsyncIterable<string> | Iterable<string>,
+  parser: LineParser,
+  opts: StreamOptions = {},
+): AsyncGenerator<ParsedAttempt, void, undefined> {
+  let lineNo = 0;
+  const stats = opts.stats;
+  for await (const raw of lines) {
+    lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const r = parser.parseLine(line);
+    if (stats) stats.lines++;
+    if ('skip' in r) {
+      if (stats) stats.skipped.set(r.skip, (stats.skipped.get(r.skip) ?? 0) + 1);
+      opts.onSkip?.(r.skip, lineNo, line);
+      continue;
+    }
+    if (stats) stats.attempts += r.attempts.length;
+    yield* r.attempts;
+  }
+}
+
+/** parseLogStream specialised to sshd, the common case. */
+export function parseSshdStream(
+  lines: AsyncIterable<string> | Iterable<string>,
+  opts: SshdOptions = {},
+  stream: StreamOptions = {},
+): AsyncGenerator<ParsedAttempt, void, undefined> {
+  return parseLogStream(lines, new SshdParser(opts), stream);
+}
