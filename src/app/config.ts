@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
+import { parseCidr } from '../core/net/cidr.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -28,7 +29,13 @@ export const configSchema = z
     token_pepper: z.string().min(16).optional(),
     redis_url: z.string().optional(),
     /** Proxies whose X-Forwarded-For / Forwarded headers are believed (CIDRs). */
-    trusted_proxies: z.array(z.string()).default([]),
+    trusted_proxies: z
+      .array(
+        z
+          .string()
+          .refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR (10.0.0.0/8)' }),
+      )
+      .default([]),
   })
   .strict();
 
@@ -84,6 +91,7 @@ export function loadConfig(
     const field = issue.path.join('.');
     const envName =
       FIELD_TO_ENV[field] ??
+      (field.startsWith('trusted_proxies') ? 'BULWARK_TRUSTED_PROXIES' : undefined) ??
       (field.startsWith('sla_days.') ? `BULWARK_SLA_${String(issue.path[1]).toUpperCase()}_DAYS` : undefined);
     throw new BulwarkError(
       'config_invalid',

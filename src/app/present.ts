@@ -1,5 +1,6 @@
 /** How entities are shown at the interfaces (API and CLI JSON): times as ISO 8601, UTC. */
-import type { VulnerabilityRecord } from '../core/ports/vulnerability-store.js';
+import type { OwaspReview } from '../core/ports/posture-store.js';
+import type { TransitionRecord, VulnerabilityRecord } from '../core/ports/vulnerability-store.js';
 
 export const isoOrNull = (ms: number | null | undefined): string | null =>
   ms == null ? null : new Date(ms).toISOString();
@@ -14,3 +15,7 @@ export function presentVulnerability(v: VulnerabilityRecord) {
     resolved_at: isoOrNull(v.resolved_at),
   };
 }
+
+export const presentTransition = (t: TransitionRecord) => ({ ...t, at: isoOrNull(t.at) });
+
+export const presentReview = (r: OwaspReview) => ({ ...r, at: isoOrNull(r.at) });

@@ -32,6 +32,11 @@ export function buildProgram(out: Out, setExit: (code: number) => void): Command
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
   for (const register of REGISTRARS) register(program, out, setExit);
+  // `bulwark` alone is a usage error: show the help on stderr and exit 2.
+  program.action(() => {
+    program.outputHelp({ error: true });
+    setExit(2);
+  });
   // Subcommands inherit the usage-error behaviour.
   for (const cmd of program.commands) applyRecursively(cmd, out);
   return program;

@@ -16,7 +16,8 @@ export function printJson(out: Out, value: unknown): void {
 /** Strips control characters so stored text can never move the cursor or forge lines in a terminal. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-export const safeCell = (v: unknown): string => (v === null || v === undefined ? '' : String(v)).replace(CONTROL, '�');
+export const safeCell = (v: unknown): string =>
+  (v === null || v === undefined ? '' : String(v)).replace(CONTROL, '�');
 
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   if (rows.length === 0) return '(none)';

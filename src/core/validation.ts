@@ -99,3 +99,66 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown):
   if (!result.success) throw zodIssuesToError(result.error);
   return result.data;
 }
+
+// ---- Text safety --------------------------------------------------------------------------------
+
+/**
+ * Characters no text field accepts, anywhere: NUL (PostgreSQL cannot store it in text; C code
+ * truncates at it), other C0 controls but tab/LF/CR, DEL, C1 controls, bidirectional overrides and
+ * isolates (they reorder what a reader sees: "Trojan Source"), and lone UTF-16 surrogates (not
+ * storable as UTF-8: the value read back would differ from the one acknowledged).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_TEXT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// eslint-disable-next-line no-control-regex -- line breaks and tabs, refused in one-line fields
+const LINE_BREAKS = /[\t\n\r\u2028\u2029]/;
+
+export const UNSAFE_TEXT_MESSAGE =
+  'must not contain control characters, bidirectional overrides or unpaired surrogates';
+
+export const hasUnsafeText = (s: string): boolean => UNSAFE_TEXT.test(s);
+
+/**
+ * The dotted path of the first string (value or object key) in `value` that hasUnsafeText, or null.
+ * Used on every API input before it reaches a schema, so no field can smuggle such characters in.
+ */
+export function findUnsafeText(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return UNSAFE_TEXT.test(value) ? path || ROOT_FIELD : null;
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findUnsafeText(value[i], path ? `${path}.${i}` : String(i), depth + 1);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (UNSAFE_TEXT.test(k)) return here;
+    const hit = findUnsafeText(v, here, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** A trimmed one-line text field of at most `max` characters (no line breaks, no unsafe characters). */
+export const singleLineText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !LINE_BREAKS.test(s) && !UNSAFE_TEXT.test(s), {
+      error: 'must not contain control characters or line breaks',
+    });
+
+/** A trimmed multi-line text field (tabs and line breaks allowed; unsafe characters are not). */
+export const multiLineText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !UNSAFE_TEXT.test(s), {
+      error: 'must not contain control characters (tabs and line breaks are fine)',
+    });

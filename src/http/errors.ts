@@ -57,6 +57,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const body = toErrorBody(err);
     const status = ERROR_CATALOGUE[body.code].http;
     if (status >= 500) req.log.error({ err }, 'request failed');
+    if (body.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer realm="bulwark"');
     if (body.code === 'rate_limited' && typeof body.details?.retry_after_ms === 'number') {
       reply.header('retry-after', String(Math.max(1, Math.ceil(body.details.retry_after_ms / 1000))));
     }

@@ -14,11 +14,45 @@ export const csvList = <T extends string>(values: readonly [T, ...T[]]) =>
     )
     .pipe(z.array(z.enum(values)).max(values.length * 2));
 
+/** A whole number in a query string, written plainly (no 0x, exponents or signs), within [min, max]. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string({ error: 'must be given once, as a whole number' })
+    .regex(/^\d{1,9}$/, { error: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().max(200).optional(),
+  limit: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string({ error: 'must be given once' }).max(200).optional(),
 };
 
 export const idParams = z.strictObject({ id: z.uuid({ error: 'must be a UUID' }) });
 
 export const errorBody = z.object({ code: z.string(), message: z.string() });
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input; `field` names the offending field',
+  401: 'No valid bearer token',
+  403: 'Token scope too small',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'Body over the size limit',
+  415: 'Body not JSON',
+  422: 'Well-formed but unprocessable',
+  429: 'Rate limited; see Retry-After',
+  503: 'Store unavailable',
+};
+
+/**
+ * Response documentation for the OpenAPI document: the success status with its description, and
+ * the error statuses the route can answer (always 400/401/403 for authenticated routes).
+ * Only documentation: responses are serialised as they are.
+ */
+export function responses(success: number, description: string, errors: number[] = []) {
+  const out: Record<number, z.ZodType> = { [success]: z.any().describe(description) };
+  for (const code of [400, 401, 403, ...errors]) {
+    out[code] = errorBody.describe(ERROR_DESCRIPTIONS[code] ?? 'Error');
+  }
+  return out;
+}

@@ -4,16 +4,23 @@
  * schemas. Security headers, default-deny auth and the error catalogue apply to every route.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Bulwark } from '../app/bulwark.js';
 import { LOG_REDACT_PATHS } from '../app/logger.js';
 import type { Scope } from '../core/tokens.js';
-import { friendlyErrorMap, zodIssuesToError } from '../core/validation.js';
+import { BulwarkError } from '../core/errors.js';
+import {
+  UNSAFE_TEXT_MESSAGE,
+  findUnsafeText,
+  friendlyErrorMap,
+  zodIssuesToError,
+} from '../core/validation.js';
+import { answerClientError, registerMethodNotAllowed } from './protocol-errors.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { SECURITY_HEADERS, registerSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postureRoutes } from './routes/posture.js';
@@ -56,7 +63,52 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
     trustProxy: bulwark.config.trusted_proxies.length ? bulwark.config.trusted_proxies : false,
     // Request ids only; never echo client-supplied ids into logs.
     genReqId: () => crypto.randomUUID(),
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors Fastify raises before routing (a malformed URL) answer in the catalogue's shape too.
+    frameworkErrors: (err, _req, reply) => {
+      // Fastify answers these outside its hooks: write the answer, security headers included, here.
+      const body = JSON.stringify({ code: 'validation_failed', message: `url: ${err.message}` });
+      (reply as FastifyReply).raw.writeHead(400, {
+        ...SECURITY_HEADERS,
+        'cache-control': 'no-store',
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
+      (reply as FastifyReply).raw.end(body);
+    },
+    // Errors Node's HTTP parser raises (bad Content-Length, oversized headers) never reach Fastify's
+    // handlers: answer them here with the catalogue's body and the security headers.
+    clientErrorHandler: answerClientError,
+  });
+
+  // Only JSON bodies: no text/plain parser, no compressed bodies (a decompression bomb is not worth
+  // saving a few bytes on requests this small).
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (req) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new BulwarkError(
+        'unsupported_media_type',
+        'content-encoding is not supported; send the body uncompressed',
+      );
+    }
+  });
+  // No text field anywhere may carry NUL, other control characters, bidi overrides or lone
+  // surrogates; routes that accept raw text to neutralise it themselves opt out with config.rawText.
+  app.addHook('preValidation', async (req) => {
+    if ((req.routeOptions.config as { rawText?: boolean } | undefined)?.rawText) return;
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', req.body],
+    ] as const) {
+      const field = findUnsafeText(value);
+      if (field)
+        throw new BulwarkError('validation_failed', `${field}: ${UNSAFE_TEXT_MESSAGE}`, {
+          field,
+          details: { in: part },
+        });
+    }
   });
 
   // zod validation with the core's friendly messages; the error names the field.
@@ -92,6 +144,7 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
   const table: RouteInfo[] = [];
   app.decorate('routeTable', table);
   app.addHook('onRoute', (r) => {
+    if ((r.config as { methodNotAllowed?: boolean } | undefined)?.methodNotAllowed) return;
     for (const method of [r.method].flat()) {
       if (method === 'HEAD') continue;
       table.push({ method, url: r.url, ...(r.config as { scope?: Scope; public?: boolean }) });
@@ -100,5 +153,6 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
 
   registerAuth(app, bulwark);
   for (const routes of ROUTES) await routes(app, bulwark);
+  registerMethodNotAllowed(app);
   return app;
 }

@@ -32,9 +32,24 @@ describe('bulwark CLI', () => {
   });
 
   it('exits 2 on usage errors', async () => {
+    const bare = await run();
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: bulwark');
     expect((await run('no-such-command')).code).toBe(2);
+    for (const args of [
+      ['vulns', 'list', '--category', 'A11'],
+      ['vulns', 'list', '--category', 'A03:2021'],
+      ['vulns', 'list', '--text', ''],
+      ['vulns', 'add', '--title', 't', '--component', 'c', '--score', '0x5', '--category', 'A01'],
+      ['vulns', 'add', '--title', 't', '--component', 'c', '--score', '1e1', '--category', 'A01'],
+    ]) {
+      expect((await run(...args)).code, args.join(' ')).toBe(2);
+    }
     expect((await run('tokens', 'create', '--name', 'x')).code).toBe(2); // --scope missing
-    expect((await run('vulns', 'add', '--title', 't', '--component', 'c', '--score', 'abc', '--category', 'A01')).code).toBe(2);
+    expect(
+      (await run('vulns', 'add', '--title', 't', '--component', 'c', '--score', 'abc', '--category', 'A01'))
+        .code,
+    ).toBe(2);
   });
 
   it('migrates, and is idempotent', async () => {
@@ -62,12 +77,35 @@ describe('bulwark CLI', () => {
   });
 
   it('adds, lists, shows and transitions vulnerabilities with lifecycle exit codes', async () => {
-    const added = await run('vulns', 'add', '--title', 'Injection in search', '--component', 'search', '--vector', VECTOR, '--cwe', '89', '--json');
+    const added = await run(
+      'vulns',
+      'add',
+      '--title',
+      'Injection in search',
+      '--component',
+      'search',
+      '--vector',
+      VECTOR,
+      '--cwe',
+      '89',
+      '--json',
+    );
     expect(added.code).toBe(0);
     const v = JSON.parse(added.stdout);
     expect(v).toMatchObject({ cvss_score: 9.8, severity: 'critical', owasp_category: 'A05', status: 'open' });
 
-    const bad = await run('vulns', 'add', '--title', 'x', '--component', 'y', '--score', '10.05', '--category', 'A01');
+    const bad = await run(
+      'vulns',
+      'add',
+      '--title',
+      'x',
+      '--component',
+      'y',
+      '--score',
+      '10.05',
+      '--category',
+      'A01',
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('cvss_score');
 
@@ -100,10 +138,17 @@ describe('bulwark CLI', () => {
     expect(stderr.join('')).toContain('store_unavailable');
   });
 
-  it('exits 2 on an unsupported database URL', async () => {
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', 'mysql://x', 'posture'], { stdout: () => {}, stderr: (t) => stderr.push(t) });
-    expect(code).toBe(2);
-    expect(stderr.join('')).toContain('config_invalid');
-  });
+  it.each(['mysql://x', 'postgres://[::1', 'sqlite:'])(
+    'exits 2 naming the setting for database URL %s',
+    async (url) => {
+      const stderr: string[] = [];
+      const code = await main(['node', 'bulwark', '--db', url, 'posture'], {
+        stdout: () => {},
+        stderr: (t) => stderr.push(t),
+      });
+      expect(code).toBe(2);
+      expect(stderr.join('')).toContain('config_invalid');
+      expect(stderr.join('')).toContain('BULWARK_DATABASE_URL');
+    },
+  );
 });

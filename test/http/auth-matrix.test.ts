@@ -79,6 +79,12 @@ describeEachBackend('route × token matrix', (backend) => {
       expect(first.source_ip).toBe('203.0.113.7');
       expect(first.outcome).toBe('denied');
       expect(JSON.parse(first.metadata)).toMatchObject({ route: route.url, reason: 'missing_token' });
+      if (below) {
+        // Identifiers are evidence, not secrets: the refusal names the token that was refused.
+        const forbidden = JSON.parse(after[before + 2]!.metadata);
+        expect(forbidden).toMatchObject({ reason: 'insufficient_scope', token_scope: below, required_scope: route.scope });
+        expect(forbidden.token_id).toMatch(/^[0-9a-f-]{36}$/);
+      }
     }
   });
 

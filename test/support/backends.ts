@@ -5,7 +5,7 @@
  * is a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import pg from 'pg';
 
 export const PG_BASE_URL = process.env.BULWARK_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -75,7 +75,6 @@ export function describeEachBackend(name: string, fn: (backend: Backend) => void
     afterAll(async () => {
       for (const s of schemas) await dropSchema(s);
     });
-    beforeAll(() => {});
     fn({
       name: 'postgres',
       url: () => {

@@ -86,7 +86,18 @@ function openSqlite(file: string): SqlDatabase {
 }
 
 async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
-  const url = new URL(rawUrl);
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new BulwarkError(
+      'config_invalid',
+      `BULWARK_DATABASE_URL: "${redactUrl(rawUrl)}" is not a valid URL`,
+      {
+        field: 'database_url',
+      },
+    );
+  }
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {

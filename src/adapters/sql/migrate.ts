@@ -1,13 +1,24 @@
-/** Versioned migrations, applied in order and recorded by Kysely's migrator. */
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+/**
+ * Versioned migrations, applied in order, each recorded in `bulwark_migrations`, all pending ones
+ * in one transaction (DDL is transactional on both backends: a failed migration leaves nothing
+ * half-applied). Concurrent migrators are serialised: an advisory lock per schema on PostgreSQL,
+ * the database write lock on SQLite.
+ *
+ * Why not Kysely's Migrator: it checks for its tables by introspecting every schema of the
+ * database, which fails when another process drops an unrelated schema at the same moment (each
+ * test run has its own schema, created and dropped concurrently).
+ */
+import { type Kysely, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
 import type { SqlDatabase, SqlDialectName } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
 
-function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
-  return {
-    '001_initial': migration001(dialect),
-  };
+export interface Migration {
+  up(db: Kysely<unknown>): Promise<void>;
+}
+
+function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
+  return [['001_initial', migration001(dialect)]];
 }
 
 export interface MigrationReport {
@@ -16,22 +27,45 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(store: SqlDatabase): Promise<MigrationReport> {
-  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(store.dialect) };
-  const migrator = new Migrator({
-    db: store.db,
-    provider,
-    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new BulwarkError('store_unavailable', `migration ${failed} failed: ${(error as Error).message}`, {
-      cause: error,
+  const all = migrationsFor(store.dialect);
+  try {
+    return await store.db.transaction().execute(async (trx) => {
+      if (store.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext('bulwark_migrations:' || current_schema()))`.execute(
+          trx,
+        );
+      }
+      await sql`create table if not exists bulwark_migrations (name text primary key, applied_at bigint not null)`.execute(
+        trx,
+      );
+      const done = new Set(
+        (await sql<{ name: string }>`select name from bulwark_migrations`.execute(trx)).rows.map(
+          (r) => r.name,
+        ),
+      );
+      const applied: string[] = [];
+      for (const [name, migration] of all) {
+        if (done.has(name)) continue;
+        try {
+          await migration.up(trx as unknown as Kysely<unknown>);
+        } catch (err) {
+          throw new BulwarkError('store_unavailable', `migration ${name} failed: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        await sql`insert into bulwark_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(
+          trx,
+        );
+        applied.push(name);
+      }
+      return { applied, current: all.map(([n]) => n).filter((n) => done.has(n) || applied.includes(n)) };
     });
+  } catch (err) {
+    if (err instanceof BulwarkError) throw err;
+    throw new BulwarkError(
+      'store_unavailable',
+      `migrations could not be applied: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  const all = await migrator.getMigrations();
-  return {
-    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
-    current: all.filter((m) => m.executedAt).map((m) => m.name),
-  };
 }

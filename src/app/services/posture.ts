@@ -11,7 +11,9 @@
  */
 import type { Actor } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
+import { z } from 'zod';
 import { validationError } from '../../core/errors.js';
+import { parseWithSchema, singleLineText } from '../../core/validation.js';
 import { newId } from '../../core/ids.js';
 import type { OwaspReview, PostureStore } from '../../core/ports/posture-store.js';
 import type { VulnerabilityStore } from '../../core/ports/vulnerability-store.js';
@@ -148,19 +150,21 @@ export class PostureService {
   ): Promise<OwaspReview> {
     if (typeof input.category !== 'string') throw validationError('category', 'is required (A01–A10)');
     const parsed = parseCategory(input.category, 'category');
-    const edition =
-      input.edition === undefined ? (parsed.edition ?? this.defaultEdition) : this.edition(input.edition);
+    const given = input.edition === undefined ? undefined : this.edition(input.edition);
+    if (parsed.edition && given && parsed.edition !== given) {
+      // A03:2021 (Injection) is not A03:2025 (Supply Chain Failures): refuse rather than guess.
+      throw validationError('category', `names edition ${parsed.edition} but edition is ${given}`);
+    }
+    const edition = given ?? parsed.edition ?? this.defaultEdition;
     if (input.kind !== 'control' && input.kind !== 'finding_review')
       throw validationError('kind', 'must be control or finding_review');
-    if (typeof input.title !== 'string' || input.title.trim() === '' || input.title.length > 512) {
-      throw validationError('title', 'must be a non-empty string of at most 512 characters');
-    }
+    const { title } = parseWithSchema(z.object({ title: singleLineText(512) }), { title: input.title });
     const review: OwaspReview = {
       id: newId(),
       category: parsed.category,
       edition,
       kind: input.kind,
-      title: input.title.trim(),
+      title,
       reviewed_by: actor.id,
       at: this.clock.now(),
     };

@@ -3,7 +3,9 @@
  * lifecycle with its history. Transitions are compare-and-set in the store, so a refused or lost
  * race changes nothing.
  */
+import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
+import { multiLineText, parseWithSchema } from '../../core/validation.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
@@ -22,7 +24,7 @@ import {
 import type { SlaPolicy } from '../../core/vulns/sla.js';
 import { buildVulnerability } from '../../core/vulns/vulnerability.js';
 
-const MAX_NOTE = 4096;
+const noteSchema = z.object({ note: multiLineText(4096).optional() });
 
 export class VulnerabilityService {
   constructor(
@@ -61,14 +63,7 @@ export class VulnerabilityService {
     if (!isVulnStatus(input.to))
       throw validationError('to', 'must be one of open, in_progress, mitigated, resolved');
     const to: VulnStatus = input.to;
-    if (
-      input.note !== undefined &&
-      input.note !== null &&
-      (typeof input.note !== 'string' || input.note.length > MAX_NOTE)
-    ) {
-      throw validationError('note', `must be a string of at most ${MAX_NOTE} characters`);
-    }
-    const note = typeof input.note === 'string' && input.note.trim() !== '' ? input.note.trim() : null;
+    const note = parseWithSchema(noteSchema, { note: input.note ?? undefined }).note || null;
     const current = await this.get(id);
     const check = checkTransition(current.status, to);
     if (!check.ok) throw illegalTransitionError(current.status, to, check.reason);

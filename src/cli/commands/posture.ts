@@ -1,6 +1,7 @@
 import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { printJson, table } from '../output.js';
+import { presentReview } from '../../app/present.js';
 
 export const registerPosture: CommandRegistrar = (program, out) => {
   program
@@ -60,7 +61,7 @@ export const registerPosture: CommandRegistrar = (program, out) => {
             },
             { id: cliActor(), ip: '127.0.0.1' },
           );
-          if (o.json) printJson(out, r);
+          if (o.json) printJson(out, presentReview(r));
           else out.stdout(`recorded ${r.kind} for ${r.category}:${r.edition} (${r.id})`);
         });
       },

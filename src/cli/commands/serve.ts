@@ -5,7 +5,7 @@ import { configFrom, type GlobalOptions } from '../context.js';
 export const registerServe: CommandRegistrar = (program, out) => {
   program
     .command('serve')
-    .description('serve the HTTP API (and dashboard); applies migrations on start')
+    .description('serve the HTTP API; applies migrations on start')
     .option('--host <host>', 'address to listen on (default $BULWARK_HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default $BULWARK_PORT or 8080)')
     .action(async (opts: { host?: string; port?: string }, cmd) => {

@@ -8,6 +8,7 @@ import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.j
 import { SEVERITIES, type Severity } from '../../core/vulns/severity.js';
 import { VULN_STATUSES, type VulnStatus } from '../../core/vulns/lifecycle.js';
 import { MAX_PAGE_SIZE } from '../../core/pagination.js';
+import { parseCategory } from '../../core/vulns/owasp.js';
 
 const collect = (v: string, prev: string[] = []) => [
   ...prev,
@@ -29,12 +30,32 @@ function oneOf<T extends string>(
   return values as T[];
 }
 
+/** A plainly written decimal number (no 0x, no exponent): what a person means by "7.5". */
 function number(field: string) {
   return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${field} must be a number`);
-    return n;
+    if (!/^-?\d{1,15}(\.\d{1,15})?$/.test(v.trim()))
+      throw new InvalidArgumentError(`${field} must be a decimal number`);
+    return Number(v);
   };
+}
+
+function categoriesOf(values: string[]): string[] {
+  return values.map((v, i) => {
+    const parsed = parseCategory(v, `category.${i}`);
+    if (parsed.edition && parsed.edition !== '2025') {
+      // Stored categories are filtered as recorded; a 2021 number means something else in 2025.
+      throw validationError(
+        'category',
+        `filter by the category as recorded (A01–A10), without an edition other than 2025`,
+      );
+    }
+    return parsed.category;
+  });
+}
+
+function nonEmpty(field: string, v: string): string {
+  if (v.trim() === '') throw validationError(field, 'must not be empty');
+  return v;
 }
 
 export const registerVulns: CommandRegistrar = (program, out) => {
@@ -105,9 +126,9 @@ export const registerVulns: CommandRegistrar = (program, out) => {
       const filter: VulnerabilityFilter = {
         ...(o.severity ? { severity: oneOf<Severity>('severity', SEVERITIES, o.severity as string[]) } : {}),
         ...(o.status ? { status: oneOf<VulnStatus>('status', VULN_STATUSES, o.status as string[]) } : {}),
-        ...(o.category ? { owasp_category: (o.category as string[]).map((c) => c.toUpperCase()) } : {}),
+        ...(o.category ? { owasp_category: categoriesOf(o.category as string[]) } : {}),
         ...(o.component ? { component: o.component as string } : {}),
-        ...(o.text ? { text: o.text as string } : {}),
+        ...(o.text !== undefined ? { text: nonEmpty('text', o.text as string) } : {}),
       };
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const page = await b.vulnerabilities.list(filter, { limit, cursor: o.cursor as string | undefined });

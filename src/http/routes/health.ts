@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 export const healthRoutes: RouteModule = (app, bulwark) => {
@@ -20,6 +21,10 @@ export const healthRoutes: RouteModule = (app, bulwark) => {
       schema: {
         summary: 'zero_criticals, categories_covered (see docs/API.md), last_scan',
         querystring: z.strictObject({ edition: z.enum(['2025', '2021']).optional() }),
+        response: responses(
+          200,
+          '{zero_criticals, categories_covered, categories_missing, last_scan, edition}',
+        ),
       },
     },
     async (req) => bulwark.posture.health((req.query as { edition?: string }).edition),

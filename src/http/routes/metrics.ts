@@ -1,9 +1,16 @@
+import { responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 export const metricsRoutes: RouteModule = (app, bulwark) => {
   app.get(
     '/metrics',
-    { config: { scope: 'read' }, schema: { summary: 'Prometheus metrics (text exposition format)' } },
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        response: responses(200, 'Prometheus text format'),
+      },
+    },
     async (_req, reply) => {
       reply.header('content-type', bulwark.metrics.registry.contentType);
       return bulwark.metrics.text();

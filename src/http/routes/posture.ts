@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { presentReview } from '../../app/present.js';
 import { actorOf } from '../auth.js';
+import { responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 export const postureRoutes: RouteModule = (app, bulwark) => {
@@ -10,6 +12,7 @@ export const postureRoutes: RouteModule = (app, bulwark) => {
       schema: {
         summary: 'Counts by severity, OWASP category and status; open criticals, overdue, MTTR',
         querystring: z.strictObject({ edition: z.enum(['2025', '2021']).optional() }),
+        response: responses(200, 'The posture summary'),
       },
     },
     async (req) => bulwark.posture.summary((req.query as { edition?: string }).edition),
@@ -27,6 +30,7 @@ export const postureRoutes: RouteModule = (app, bulwark) => {
           kind: z.enum(['control', 'finding_review']),
           title: z.string().min(1).max(512),
         }),
+        response: responses(201, 'The recorded review'),
       },
     },
     async (req, reply) => {
@@ -34,7 +38,7 @@ export const postureRoutes: RouteModule = (app, bulwark) => {
         id: actorOf(req),
         ip: req.ip,
       });
-      return reply.status(201).send(review);
+      return reply.status(201).send(presentReview(review));
     },
   );
 };

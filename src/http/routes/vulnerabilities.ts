@@ -4,10 +4,10 @@ import { SEVERITIES } from '../../core/vulns/severity.js';
 import { OWASP_CATEGORIES } from '../../core/vulns/owasp.js';
 import { vulnerabilityCreateSchema } from '../../core/vulns/vulnerability.js';
 import { actorOf } from '../auth.js';
-import { csvList, idParams, pageQuery } from '../schemas.js';
+import { csvList, idParams, pageQuery, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
-import { presentVulnerability } from '../../app/present.js';
+import { presentTransition, presentVulnerability } from '../../app/present.js';
 
 const listQuery = z.strictObject({
   severity: csvList(SEVERITIES).optional(),
@@ -28,7 +28,11 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
     '/security/vulnerabilities',
     {
       config: { scope: 'read' },
-      schema: { summary: 'List vulnerabilities (filters, cursor pagination)', querystring: listQuery },
+      schema: {
+        summary: 'List vulnerabilities (filters, cursor pagination)',
+        querystring: listQuery,
+        response: responses(200, '{items, next_cursor}'),
+      },
     },
     async (req) => {
       const q = req.query as z.output<typeof listQuery>;
@@ -51,6 +55,11 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
       schema: {
         summary: 'Record a vulnerability (score computed from its CVSS vector)',
         body: vulnerabilityCreateSchema,
+        response: responses(
+          201,
+          'The vulnerability, with its computed score, severity, category and due date',
+          [413, 415],
+        ),
       },
     },
     async (req, reply) => {
@@ -67,7 +76,11 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
     '/security/vulnerabilities/:id',
     {
       config: { scope: 'read' },
-      schema: { summary: 'One vulnerability with its transition history', params: idParams },
+      schema: {
+        summary: 'One vulnerability with its transition history',
+        params: idParams,
+        response: responses(200, 'The vulnerability and its history', [404]),
+      },
     },
     async (req) => {
       const { id } = req.params as { id: string };
@@ -75,7 +88,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
       const history = await bulwark.vulnerabilities.history(id);
       return {
         ...presentVulnerability(v),
-        history: history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+        history: history.map(presentTransition),
       };
     },
   );
@@ -88,6 +101,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
         summary: 'Move a vulnerability along its lifecycle (409 when not allowed)',
         params: idParams,
         body: transitionBody,
+        response: responses(201, '{vulnerability, transition}', [404, 409]),
       },
     },
     async (req, reply) => {
@@ -99,7 +113,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
       );
       return reply.status(201).send({
         vulnerability: presentVulnerability(result.vulnerability),
-        transition: { ...result.transition, at: new Date(result.transition.at).toISOString() },
+        transition: presentTransition(result.transition),
       });
     },
   );

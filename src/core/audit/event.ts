@@ -1,0 +1,200 @@
+/**
+ * Validation of incoming audit events (API body, CLI, library call) and of batches of them.
+ *
+ * An event: `event_type` and `outcome` from their enums; `action` 1–1024 characters (control
+ * characters neutralised after the length check); `user_id` null or 1–256 characters (absent means
+ * null); `source_ip` an IPv4 or IPv6 address, normalised (source-ip.ts); `timestamp` optional,
+ * epoch milliseconds or an ISO 8601 date-time with a zone (`Z` or `±hh:mm`); `metadata` optional
+ * JSON object of at most METADATA_MAX_BYTES bytes (as JSON, UTF-8) nested at most
+ * METADATA_MAX_DEPTH levels, holding only JSON values. Unknown fields are refused.
+ *
+ * Metadata is validated here but redacted later (prepareMetadata), where the redactor's
+ * configuration lives; action is neutralised here so that every path gets it.
+ */
+import { z } from 'zod';
+import { BulwarkError } from '../errors.js';
+import { friendlyErrorMap, zodIssuesToError } from '../validation.js';
+import { neutralizeControlChars } from './sanitize.js';
+import { normalizeIp } from './source-ip.js';
+import {
+  AUDIT_EVENT_TYPES,
+  AUDIT_OUTCOMES,
+  type AuditEventType,
+  type AuditOutcome,
+  type JsonObject,
+} from './types.js';
+
+export const ACTION_MAX_LENGTH = 1024;
+export const USER_ID_MAX_LENGTH = 256;
+/** Metadata size limit: 16 KiB of JSON. */
+export const METADATA_MAX_BYTES = 16 * 1024;
+/** Metadata nesting limit: the object itself is depth 1. */
+export const METADATA_MAX_DEPTH = 8;
+/** Latest accepted timestamp (the ECMAScript Date range). */
+const MAX_TIME_MS = 8.64e15;
+
+/** A validated, normalised incoming event (metadata not yet redacted). */
+export interface IncomingAuditEvent {
+  event_type: AuditEventType;
+  user_id: string | null;
+  source_ip: string;
+  action: string;
+  outcome: AuditOutcome;
+  /** Epoch ms; undefined when the caller sent none (validateBatch fills it in). */
+  timestamp: number | undefined;
+  metadata: JsonObject;
+}
+
+/** Why `v` is not JSON within the limits, with the path of the offender; null when it is. */
+function jsonProblem(v: unknown, depth: number, path: string): { path: string; message: string } | null {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      return Number.isFinite(v) ? null : { path, message: 'must be a finite number' };
+    case 'object': {
+      if (v === null) return null;
+      if (depth > METADATA_MAX_DEPTH)
+        return { path, message: `is nested deeper than ${METADATA_MAX_DEPTH} levels` };
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const p = jsonProblem(v[i], depth + 1, `${path}.${i}`);
+          if (p) return p;
+        }
+        return null;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null)
+        return { path, message: 'must be a plain JSON object' };
+      for (const [k, child] of Object.entries(v)) {
+        const p = jsonProblem(child, depth + 1, `${path}.${k}`);
+        if (p) return p;
+      }
+      return null;
+    }
+    default:
+      return { path, message: `must be a JSON value, got ${typeof v}` };
+  }
+}
+
+const metadataSchema = z
+  .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+  .superRefine((meta, ctx) => {
+    const problem = jsonProblem(meta, 1, '');
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem.message,
+        path: problem.path.split('.').filter((p) => p !== ''),
+      });
+      return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(meta), 'utf8');
+    if (bytes > METADATA_MAX_BYTES)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${METADATA_MAX_BYTES} bytes as JSON (got ${bytes})`,
+      });
+  });
+
+const timestampSchema = z.union(
+  [
+    z.number().int().min(0).max(MAX_TIME_MS),
+    z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  ],
+  { error: 'must be epoch milliseconds or an ISO 8601 date-time with a time zone' },
+);
+
+const sourceIpSchema = z
+  .string()
+  .max(64)
+  .transform((s, ctx) => {
+    const ip = normalizeIp(s);
+    if (ip === null) {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid IPv4 or IPv6 address' });
+      return z.NEVER;
+    }
+    return ip;
+  });
+
+/** The strict zod schema of one incoming audit event. */
+export const incomingAuditEventSchema = z.strictObject({
+  event_type: z.enum(AUDIT_EVENT_TYPES),
+  user_id: z.string().min(1).max(USER_ID_MAX_LENGTH).nullable().optional(),
+  source_ip: sourceIpSchema,
+  action: z.string().min(1).max(ACTION_MAX_LENGTH),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  timestamp: timestampSchema.optional(),
+  metadata: metadataSchema.optional(),
+});
+
+function toEvent(parsed: z.output<typeof incomingAuditEventSchema>): IncomingAuditEvent {
+  return {
+    event_type: parsed.event_type,
+    user_id: parsed.user_id ?? null,
+    source_ip: parsed.source_ip,
+    action: neutralizeControlChars(parsed.action),
+    outcome: parsed.outcome,
+    timestamp: parsed.timestamp,
+    metadata: (parsed.metadata ?? {}) as JsonObject,
+  };
+}
+
+/** Validates one event; throws validation_failed naming the field. */
+export function parseAuditEvent(input: unknown): IncomingAuditEvent {
+  const r = incomingAuditEventSchema.safeParse(input, { error: friendlyErrorMap });
+  if (!r.success) throw zodIssuesToError(r.error);
+  return toEvent(r.data);
+}
+
+export const BATCH_MAX_EVENTS = 1000;
+
+/**
+ * Validates a batch as a whole: every event valid, and timestamps non-decreasing (equal is fine).
+ * A missing timestamp takes `now` (so a batch mixing explicit and missing timestamps must still be
+ * in order). Throws validation_failed naming `events.<index>.<field>`; nothing in a refused batch is
+ * accepted. Returns the normalised events with every timestamp set.
+ */
+export function validateBatch(
+  events: unknown,
+  opts: { now?: number; maxEvents?: number } = {},
+): Array<IncomingAuditEvent & { timestamp: number }> {
+  const maxEvents = opts.maxEvents ?? BATCH_MAX_EVENTS;
+  if (!Array.isArray(events))
+    throw new BulwarkError('validation_failed', 'events: must be an array', { field: 'events' });
+  if (events.length === 0)
+    throw new BulwarkError('validation_failed', 'events: must not be empty', { field: 'events' });
+  if (events.length > maxEvents)
+    throw new BulwarkError('validation_failed', `events: must be at most ${maxEvents} items`, {
+      field: 'events',
+    });
+  const now = opts.now ?? Date.now();
+  const out: Array<IncomingAuditEvent & { timestamp: number }> = [];
+  for (let i = 0; i < events.length; i++) {
+    let ev: IncomingAuditEvent;
+    try {
+      ev = parseAuditEvent(events[i]);
+    } catch (e) {
+      if (!(e instanceof BulwarkError)) throw e;
+      const inner = e.field ?? 'input';
+      const field = inner === 'input' ? `events.${i}` : `events.${i}.${inner}`;
+      const message = e.message.startsWith(`${inner}: `) ? e.message.slice(inner.length + 2) : e.message;
+      throw new BulwarkError('validation_failed', `${field}: ${message}`, {
+        field,
+        details: { index: i, ...(e.details ?? {}) },
+      });
+    }
+    const timestamp = ev.timestamp ?? now;
+    const prev = out[i - 1];
+    if (prev !== undefined && timestamp < prev.timestamp) {
+      throw new BulwarkError(
+        'validation_failed',
+        `events.${i}.timestamp: is earlier than the event before it (timestamps must not decrease within a batch; the batch was refused whole)`,
+        { field: `events.${i}.timestamp`, details: { index: i } },
+      );
+    }
+    out.push({ ...ev, timestamp });
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import { expect, it } from 'vitest';
+import { loadConfig } from '../src/app/config.js';
+import { BulwarkError } from '../src/core/errors.js';
+
+const refused = (env: Record<string, string>) => {
+  try {
+    loadConfig({}, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(BulwarkError);
+    return (e as BulwarkError).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+};
+
+it('has working defaults', () => {
+  const c = loadConfig({}, {});
+  expect(c).toMatchObject({
+    database_url: 'sqlite:./bulwark.db',
+    host: '127.0.0.1',
+    port: 8080,
+    body_limit_bytes: 262144,
+  });
+  expect(c.sla_days).toEqual({ critical: 2, high: 7, medium: 90, low: 120 });
+});
+
+it('reads BULWARK_* variables and lets explicit settings win', () => {
+  const c = loadConfig(
+    { port: 9000 },
+    { BULWARK_PORT: '8081', BULWARK_SLA_HIGH_DAYS: '5', BULWARK_TRUSTED_PROXIES: '10.0.0.0/8, ::1' },
+  );
+  expect(c.port).toBe(9000);
+  expect(c.sla_days.high).toBe(5);
+  expect(c.trusted_proxies).toEqual(['10.0.0.0/8', '::1']);
+});
+
+it('names the variable of an invalid setting', () => {
+  expect(refused({ BULWARK_PORT: '70000' })).toContain('BULWARK_PORT');
+  expect(refused({ BULWARK_PORT: 'http' })).toContain('BULWARK_PORT');
+  expect(refused({ BULWARK_LOG_LEVEL: 'loud' })).toContain('BULWARK_LOG_LEVEL');
+  expect(refused({ BULWARK_TRUSTED_PROXIES: 'not-an-ip' })).toContain('BULWARK_TRUSTED_PROXIES');
+  expect(refused({ BULWARK_TRUSTED_PROXIES: '10.0.0.0/33' })).toContain('BULWARK_TRUSTED_PROXIES');
+  expect(refused({ BULWARK_SLA_CRITICAL_DAYS: '-1' })).toContain('BULWARK_SLA_CRITICAL_DAYS');
+  expect(refused({ BULWARK_TOKEN_PEPPER: 'short' })).toContain('BULWARK_TOKEN_PEPPER');
+  expect(refused({ BULWARK_OWASP_EDITION: '2017' })).toContain('BULWARK_OWASP_EDITION');
+});
