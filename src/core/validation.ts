@@ -108,10 +108,10 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown):
  * isolates (they reorder what a reader sees: "Trojan Source"), and lone UTF-16 surrogates (not
  * storable as UTF-8: the value read back would differ from the one acknowledged).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_TEXT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-// eslint-disable-next-line no-control-regex -- line breaks and tabs, refused in one-line fields
+// Line breaks and tabs, refused in one-line fields.
 const LINE_BREAKS = /[\t\n\r\u2028\u2029]/;
 
 export const UNSAFE_TEXT_MESSAGE =

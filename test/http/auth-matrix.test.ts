@@ -82,7 +82,11 @@ describeEachBackend('route × token matrix', (backend) => {
       if (below) {
         // Identifiers are evidence, not secrets: the refusal names the token that was refused.
         const forbidden = JSON.parse(after[before + 2]!.metadata);
-        expect(forbidden).toMatchObject({ reason: 'insufficient_scope', token_scope: below, required_scope: route.scope });
+        expect(forbidden).toMatchObject({
+          reason: 'insufficient_scope',
+          token_scope: below,
+          required_scope: route.scope,
+        });
         expect(forbidden.token_id).toMatch(/^[0-9a-f-]{36}$/);
       }
     }

@@ -251,4 +251,3 @@ describe('guards', () => {
   });
 });
 
-describe('speed', () => {});

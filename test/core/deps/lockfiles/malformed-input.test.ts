@@ -159,9 +159,7 @@ describe('size limit', () => {
   it('100 MB of garbage is refused before it is decoded or parsed', () => {
     const big = new Uint8Array(100 * 1024 * 1024).fill(0x61);
     for (const format of FORMATS)
-      expect(refusal(NAMES[format], big).message).toContain(
-        'over the 67108864-byte limit',
-      );
+      expect(refusal(NAMES[format], big).message).toContain('over the 67108864-byte limit');
   });
   it('a 100 MB string is refused too', () => {
     refusal('package-lock.json', 'x'.repeat(100 * 1024 * 1024));
