@@ -80,10 +80,13 @@ export function newLockoutEntry(maxFailures: number): LockoutEntry {
   };
 }
 
-/** Length of the n-th ban (level starting at 1), capped. */
+/**
+ * Length of the n-th ban (level starting at 1), capped, in whole milliseconds (rounded up), so a
+ * fractional multiplier still gives integer expiry times every store can hold (BIGINT, Redis).
+ */
 export function banLength(policy: LockoutPolicy, level: number): number {
   const raw = policy.banMs * Math.pow(policy.banMultiplier, level - 1);
-  return Math.min(Number.isFinite(raw) ? raw : policy.maxBanMs, policy.maxBanMs);
+  return Math.ceil(Math.min(Number.isFinite(raw) ? raw : policy.maxBanMs, policy.maxBanMs));
 }
 
 function liveFailures(e: LockoutEntry, nowMs: number): number {
