@@ -1,0 +1,56 @@
+/**
+ * A limiter: one compiled policy bound to one store, the object host-service middleware and the
+ * auth service share. `decide` and `recordOutcome` are decide.ts's, with the clock supplied.
+ * Giving the middleware and the auth service the same Limiter (same store) means a login
+ * limited by the middleware and one recorded through the API count against the same buckets.
+ */
+import { type Clock, systemClock } from '../clock.js';
+import {
+  type AuthAttempt,
+  type DecideOptions,
+  type LockView,
+  type RateLimitDecision,
+  decide,
+  recordOutcome,
+} from './decide.js';
+import { type CompiledRateLimitPolicy, compileRateLimitPolicy } from './policy.js';
+import type { LimiterStore } from './ports.js';
+import type { TrafficSummary } from './traffic-summary.js';
+
+export interface Limiter {
+  readonly policy: CompiledRateLimitPolicy;
+  readonly store: LimiterStore;
+  /** The limiter's clock (epoch ms). */
+  now(): number;
+  /** The decision for one attempt (charges the buckets when allowed). */
+  decide(attempt: AuthAttempt, nowMs?: number): Promise<RateLimitDecision>;
+  /** Records how a login ended: a failure counts towards the lockouts, a success may clear them. */
+  recordOutcome(attempt: AuthAttempt, outcome: 'success' | 'failure', nowMs?: number): Promise<LockView[]>;
+}
+
+export interface LimiterOptions {
+  store: LimiterStore;
+  /** A compiled policy, or the input `compileRateLimitPolicy` accepts (defaults when absent). */
+  policy?: CompiledRateLimitPolicy | unknown;
+  clock?: Clock;
+  /** Heavy-hitter counts for snapshots. */
+  traffic?: TrafficSummary;
+}
+
+const isCompiled = (p: unknown): p is CompiledRateLimitPolicy =>
+  typeof p === 'object' && p !== null && 'policy' in p && 'allowList' in p && 'denyList' in p;
+
+export function createLimiter(options: LimiterOptions): Limiter {
+  const policy = isCompiled(options.policy) ? options.policy : compileRateLimitPolicy(options.policy ?? {});
+  const store = options.store;
+  const clock = options.clock ?? systemClock;
+  const decideOptions: DecideOptions = options.traffic ? { traffic: options.traffic } : {};
+  return {
+    policy,
+    store,
+    now: () => clock.now(),
+    decide: (attempt, nowMs) => decide(attempt, policy, store, nowMs ?? clock.now(), decideOptions),
+    recordOutcome: (attempt, outcome, nowMs) =>
+      recordOutcome(attempt, outcome, policy, store, nowMs ?? clock.now()),
+  };
+}
