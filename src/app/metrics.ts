@@ -3,7 +3,7 @@
  * instances in one process (tests, embedding) never collide. Gauges of stored state are computed
  * at scrape time by collectors the services register.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -29,6 +29,18 @@ export class Metrics {
   readonly auditAppendFailures = new Counter({
     name: 'bulwark_audit_append_failures_total',
     help: 'Audit appends refused because the store failed (fail closed).',
+    registers: [this.registry],
+  });
+
+  readonly rateLimitStoreFailures = new Counter({
+    name: 'bulwark_rate_limit_store_failures_total',
+    help: 'Rate-limit store calls that failed and were answered by the failure policy.',
+    labelNames: ['operation', 'policy'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimitStoreDegraded = new Gauge({
+    name: 'bulwark_rate_limit_store_degraded',
+    help: '1 while the shared rate-limit store is failing (decisions follow the failure policy), else 0.',
     registers: [this.registry],
   });
 
