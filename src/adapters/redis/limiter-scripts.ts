@@ -143,6 +143,21 @@ return out
 `;
 
 /**
+ * The single-bucket fast path (`consume`): KEYS[1] bucket; ARGV now, limit, window, cost.
+ * Reply: allowed, count, remaining, resetMs, retryAfterMs. Same arithmetic, fewer arguments.
+ */
+export const CONSUME_LUA = `${COMMON}
+local now, limit, window, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local ms, rem = loadBucket(KEYS[1], limit)
+local ok, nMs, nRem, count, remaining, reset, retry = gcra(ms, rem, limit, window, cost, now)
+if ok then
+  if reset > 0 then redis.call('SET', KEYS[1], fmt(nMs) .. ':' .. fmt(nRem), 'PX', fmt(reset)) end
+  return { 1, count, remaining, reset, 0 }
+end
+return { 0, count, remaining, reset, retry }
+`;
+
+/**
  * KEYS[1]: lock key. ARGV: now, maxFailures, findTimeMs, banMs, banMultiplier, maxBanMs,
  * forgetAfterMs. lockout.ts applyFailure, then lockStateOf. Reply: 5 integers as above.
  */

@@ -19,13 +19,20 @@ import { validationError } from '../../core/errors.js';
 import { type BucketDecision, checkBucketArgs } from '../../core/ratelimit/gcra.js';
 import type { LockoutPolicy, LockState } from '../../core/ratelimit/lockout.js';
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore } from '../../core/ratelimit/ports.js';
-import { CHECK_AND_CONSUME_LUA, CLEAR_LUA, IS_LOCKED_LUA, RECORD_FAILURE_LUA } from './limiter-scripts.js';
+import {
+  CHECK_AND_CONSUME_LUA,
+  CLEAR_LUA,
+  CONSUME_LUA,
+  IS_LOCKED_LUA,
+  RECORD_FAILURE_LUA,
+} from './limiter-scripts.js';
 
 type Reply = number[];
 
 /** The script commands this store defines on its client (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
 interface LimiterCommands {
-  bwCheckAndConsume(numKeys: number, ...args: Array<string | number>): Promise<Reply>;
+  bwCheckAndConsume(numKeys: number, args: Array<string | number>): Promise<Reply>;
+  bwConsume(key: string, now: number, limit: number, windowMs: number, cost: number): Promise<Reply>;
   bwRecordFailure(key: string, ...args: Array<string | number>): Promise<Reply>;
   bwIsLocked(key: string, now: number): Promise<Reply>;
   bwClear(key: string): Promise<number>;
@@ -148,6 +155,7 @@ export class RedisLimiterStore implements LimiterStore {
     this.keyPrefix = prefix;
     // defineCommand is idempotent per name; several stores may share one client.
     client.defineCommand('bwCheckAndConsume', { lua: CHECK_AND_CONSUME_LUA });
+    client.defineCommand('bwConsume', { lua: CONSUME_LUA, numberOfKeys: 1 });
     client.defineCommand('bwRecordFailure', { lua: RECORD_FAILURE_LUA, numberOfKeys: 1 });
     client.defineCommand('bwIsLocked', { lua: IS_LOCKED_LUA, numberOfKeys: 1 });
     client.defineCommand('bwClear', { lua: CLEAR_LUA, numberOfKeys: 1 });
@@ -176,7 +184,7 @@ export class RedisLimiterStore implements LimiterStore {
       args[a++] = r.windowMs;
       args[a++] = r.cost ?? 1;
     }
-    const reply = await this.cmd.bwCheckAndConsume(nLocks + n, ...args);
+    const reply = await this.cmd.bwCheckAndConsume(nLocks + n, args); // ioredis flattens the array
     const locks = new Array<LockState>(nLocks);
     for (let i = 0; i < nLocks; i++) locks[i] = lockFrom(reply, i * 5);
     const base = nLocks * 5;
@@ -197,7 +205,8 @@ export class RedisLimiterStore implements LimiterStore {
     cost: number,
     nowMs: number,
   ): Promise<BucketDecision> {
-    return (await this.checkAndConsume([], [{ key, limit, windowMs, cost }], nowMs)).buckets![0]!;
+    checkBucketArgs(key, limit, windowMs, cost, nowMs);
+    return bucketFrom(await this.cmd.bwConsume(this.keyPrefix + key, nowMs, limit, windowMs, cost), 0);
   }
 
   async recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {

@@ -1,0 +1,279 @@
+/**
+ * Limiter benchmarks, each against its anchor in the same process and run (`npm run bench:limiter`):
+ *
+ * 1. In-memory decision: Bulwark's MemoryLimiterStore vs rate-limiter-flexible's RateLimiterMemory,
+ *    same limit (120/min), same key sequence (10,000 client IPs, uniformly drawn), both through
+ *    their promise API; Bulwark's full `decide` (IP key, lockout check, bucket) printed beside.
+ *    Goal ≥ 1.5×.
+ * 2. Redis decision at 64 concurrent requests: RedisLimiterStore vs RateLimiterRedis on the same
+ *    ioredis settings; round trips per decision counted with MONITOR (commands a client sent, not
+ *    the ones scripts ran). Goal ≥ 1.0×, one round trip.
+ * 3. HTTP: a Fastify route behind the Bulwark plugin vs the same route bare, autocannon with 64
+ *    connections against a server in a child process. Goal ≥ 0.7× requests/s; p99 printed.
+ *
+ * Rounds alternate between contender and anchor and the best round of each counts, so a busy
+ * machine penalises both alike. Env: BENCH_QUICK=1 for a short run, BULWARK_BENCH_REDIS_URL.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import {
+  RedisLimiterStore,
+  createLimiterRedis,
+  waitForRedisReady,
+} from '../src/adapters/redis/limiter-store.js';
+import { createLimiter } from '../src/core/ratelimit/limiter.js';
+import { MemoryLimiterStore } from '../src/core/ratelimit/memory-store.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const REDIS_URL = process.env.BULWARK_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LIMIT = 120;
+const WINDOW_MS = 60_000;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+function verdict(r: number, goal: number): string {
+  return r >= goal ? `meets the ≥ ${goal}× goal` : `MISSES the ≥ ${goal}× goal`;
+}
+
+/** Same key sequence for every contender: 10,000 IPv4 clients, uniformly drawn (xorshift32). */
+function keySequence(n: number, distinct: number): string[] {
+  const ips = Array.from(
+    { length: distinct },
+    (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+  );
+  let s = 2463534242;
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ips[(s >>> 0) % distinct]!;
+  }
+  return out;
+}
+
+async function timeIt(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+// ---- 1. in-memory -------------------------------------------------------------------------------
+
+async function benchMemory(): Promise<void> {
+  const perRound = QUICK ? 100_000 : 300_000;
+  const rounds = QUICK ? 3 : 5;
+  const keys = keySequence(perRound, 10_000);
+  const bulwarkStore = new MemoryLimiterStore({ maxKeys: 20_000 });
+  const rlf = new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000 });
+  const decideStore = new MemoryLimiterStore({ maxKeys: 20_000 });
+  const limiter = createLimiter({
+    store: decideStore,
+    policy: { perIp: { limit: LIMIT, windowMs: WINDOW_MS } },
+  });
+  let allowedB = 0;
+  let allowedR = 0;
+  const runs = {
+    bulwark: async () => {
+      for (let i = 0; i < perRound; i++) {
+        const d = await bulwarkStore.consume(`rl:ip:${keys[i]!}`, LIMIT, WINDOW_MS, 1, Date.now());
+        if (d.allowed) allowedB++;
+      }
+    },
+    rlf: async () => {
+      for (let i = 0; i < perRound; i++) {
+        try {
+          await rlf.consume(keys[i]!);
+          allowedR++;
+        } catch {
+          // RateLimiterMemory rejects a refused request (with its RateLimiterRes)
+        }
+      }
+    },
+    decide: async () => {
+      for (let i = 0; i < perRound; i++) await limiter.decide({ ip: keys[i]! }, Date.now());
+    },
+  };
+  const best = { bulwark: Infinity, rlf: Infinity, decide: Infinity };
+  // Fresh state every round, so every round sees the same mix of allowed and refused.
+  for (let r = 0; r < rounds; r++) {
+    for (const name of ['rlf', 'bulwark', 'decide'] as const) {
+      best[name] = Math.min(best[name], await timeIt(runs[name]));
+    }
+  }
+  const ops = (t: number) => perRound / t;
+  console.log('\n1. In-memory decision (120/min per key, 10,000 keys, uniform)');
+  console.log(`   Bulwark MemoryLimiterStore.consume   ${fmt(ops(best.bulwark)).padStart(12)} decisions/s`);
+  console.log(`   rate-limiter-flexible Memory         ${fmt(ops(best.rlf)).padStart(12)} decisions/s`);
+  console.log(`   Bulwark decide (IP key+lock+bucket)  ${fmt(ops(best.decide)).padStart(12)} decisions/s`);
+  const r = ops(best.bulwark) / ops(best.rlf);
+  console.log(
+    `   ratio ${ratio(ops(best.bulwark), ops(best.rlf))} (${verdict(r, 1.5)}); full decide ${ratio(ops(best.decide), ops(best.rlf))}`,
+  );
+  console.log(
+    `   allowed share: Bulwark ${((allowedB / (perRound * rounds)) * 100).toFixed(1)}%, RLF ${((allowedR / (perRound * rounds)) * 100).toFixed(1)}%`,
+  );
+}
+
+// ---- 2. Redis -----------------------------------------------------------------------------------
+
+async function concurrently(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  return timeIt(async () => {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < total; i = next++) await op(i);
+      }),
+    );
+  });
+}
+
+/** Commands the clients sent per decision, from MONITOR (script-internal calls excluded). */
+async function roundTrips(op: (i: number) => Promise<unknown>, n: number): Promise<number> {
+  const monitor = await new Redis(REDIS_URL).monitor();
+  let sent = 0;
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source !== 'lua' && args[0]?.toLowerCase() !== 'ping') sent++;
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < n; i++) await op(i);
+  await new Promise((r) => setTimeout(r, 200));
+  monitor.disconnect();
+  return sent / n;
+}
+
+async function benchRedis(): Promise<void> {
+  const total = QUICK ? 10_000 : 40_000;
+  const rounds = QUICK ? 2 : 3;
+  const keys = keySequence(total, 10_000);
+  const prefix = `bwbench:${Date.now().toString(36)}:`;
+  const clientB = createLimiterRedis(REDIS_URL, { commandTimeoutMs: 5000 });
+  const clientR = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  clientR.on('error', () => {});
+  await waitForRedisReady(clientB);
+  await waitForRedisReady(clientR);
+  const store = new RedisLimiterStore(clientB, { keyPrefix: `${prefix}b:` });
+  const limiter = createLimiter({ store, policy: { perIp: { limit: LIMIT, windowMs: WINDOW_MS } } });
+  const rlf = new RateLimiterRedis({
+    storeClient: clientR,
+    keyPrefix: `${prefix}r`,
+    points: LIMIT,
+    duration: WINDOW_MS / 1000,
+  });
+  const ops = {
+    bulwark: (i: number) => store.consume(`rl:ip:${keys[i]!}`, LIMIT, WINDOW_MS, 1, Date.now()),
+    rlf: (i: number) => rlf.consume(keys[i]!).catch(() => undefined),
+    decide: (i: number) => limiter.decide({ ip: keys[i]! }, Date.now()),
+  };
+  // warm up (scripts loaded) before counting round trips
+  for (const op of Object.values(ops)) await op(0);
+  const trips = {
+    bulwark: await roundTrips(ops.bulwark, 200),
+    rlf: await roundTrips(ops.rlf, 200),
+    decide: await roundTrips(ops.decide, 200),
+  };
+  const best = { bulwark: Infinity, rlf: Infinity, decide: Infinity };
+  for (let r = 0; r < rounds; r++) {
+    for (const name of ['rlf', 'bulwark', 'decide'] as const) {
+      best[name] = Math.min(best[name], await concurrently(total, 64, ops[name]));
+    }
+  }
+  const rate = (t: number) => total / t;
+  console.log('\n2. Redis decision, 64 concurrent (120/min per key, 10,000 keys)');
+  console.log(
+    `   Bulwark RedisLimiterStore.consume    ${fmt(rate(best.bulwark)).padStart(12)} decisions/s   ${trips.bulwark.toFixed(2)} round trips/decision`,
+  );
+  console.log(
+    `   rate-limiter-flexible Redis          ${fmt(rate(best.rlf)).padStart(12)} decisions/s   ${trips.rlf.toFixed(2)} round trips/decision`,
+  );
+  console.log(
+    `   Bulwark decide (lock + bucket)       ${fmt(rate(best.decide)).padStart(12)} decisions/s   ${trips.decide.toFixed(2)} round trips/decision`,
+  );
+  const r = rate(best.bulwark) / rate(best.rlf);
+  console.log(
+    `   ratio ${ratio(rate(best.bulwark), rate(best.rlf))} (${verdict(r, 1.0)}); full decide ${ratio(rate(best.decide), rate(best.rlf))}`,
+  );
+  // clean up
+  let cursor = '0';
+  do {
+    const [next, found] = await clientB.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length > 0) await clientB.del(...found);
+  } while (cursor !== '0');
+  await clientB.quit();
+  await clientR.quit();
+}
+
+// ---- 3. HTTP ------------------------------------------------------------------------------------
+
+const SERVER = fileURLToPath(new URL('./limiter-http-server.ts', import.meta.url));
+
+async function startServer(mode: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (b: Buffer) => resolve(Number(String(b).trim())));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/api/messages/sms`,
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function cannon(url: string, seconds: number): Promise<{ rps: number; p99: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: 64,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: '+15550100', to: '+15550199', text: 'hello' }),
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
+}
+
+async function benchHttp(): Promise<void> {
+  const seconds = QUICK ? 3 : 5;
+  const rounds = QUICK ? 1 : 2;
+  const best: Record<string, { rps: number; p99: number; non2xx: number }> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of ['bare', 'guarded', 'guarded-redis']) {
+      const server = await startServer(mode);
+      await cannon(server.url, 1); // warm-up
+      const res = await cannon(server.url, seconds);
+      await server.stop();
+      if (!best[mode] || res.rps > best[mode]!.rps) best[mode] = res;
+    }
+  }
+  console.log('\n3. HTTP, 64 connections (autocannon), POST /api/messages/sms');
+  for (const [mode, label] of [
+    ['bare', 'bare Fastify route             '],
+    ['guarded', 'Bulwark plugin, memory store  '],
+    ['guarded-redis', 'Bulwark plugin, Redis store   '],
+  ] as const) {
+    const b = best[mode]!;
+    console.log(`   ${label} ${fmt(b.rps).padStart(8)} req/s   p99 ${b.p99} ms   non-2xx ${b.non2xx}`);
+  }
+  const r = best.guarded!.rps / best.bare!.rps;
+  const rr = best['guarded-redis']!.rps / best.bare!.rps;
+  console.log(`   ratio memory ${r.toFixed(2)}× (${verdict(r, 0.7)}), Redis ${rr.toFixed(2)}×`);
+}
+
+const only = process.argv[2];
+console.log(`Limiter benchmarks (${QUICK ? 'quick' : 'full'} run, Node ${process.version})`);
+if (!only || only === 'memory') await benchMemory();
+if (!only || only === 'redis') await benchRedis();
+if (!only || only === 'http') await benchHttp();
