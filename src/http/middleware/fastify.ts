@@ -9,7 +9,6 @@
  * parsing, so the sender function can read the body.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
 import { Guard, type GuardOptions, STORE_FAILURE_BODY, UNATTRIBUTABLE_BODY, type Verdict } from './guard.js';
 
 export type FastifyRateLimitOptions = GuardOptions<FastifyRequest>;
@@ -50,9 +49,11 @@ const plugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (app, options)
   }
 };
 
-/** The plugin (fastify-plugin wrapped: hooks apply to the scope it is registered in). */
-export const bulwarkRateLimit = fp(plugin, {
-  fastify: '5.x',
-  name: 'bulwark-rate-limit',
-  encapsulate: false,
+/**
+ * The plugin. Marked as fastify-plugin would mark it (skip-override), without the dependency:
+ * its hooks apply to the scope it is registered in instead of a child scope of their own.
+ */
+export const bulwarkRateLimit: FastifyPluginAsync<FastifyRateLimitOptions> = Object.assign(plugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'bulwark-rate-limit',
 });
