@@ -144,7 +144,8 @@ async function concurrently(
 
 /** Commands the clients sent per decision, from MONITOR (script-internal calls excluded). */
 async function roundTrips(op: (i: number) => Promise<unknown>, n: number): Promise<number> {
-  const monitor = await new Redis(REDIS_URL).monitor();
+  const base = new Redis(REDIS_URL);
+  const monitor = await base.monitor();
   let sent = 0;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua' && args[0]?.toLowerCase() !== 'ping') sent++;
@@ -153,6 +154,7 @@ async function roundTrips(op: (i: number) => Promise<unknown>, n: number): Promi
   for (let i = 0; i < n; i++) await op(i);
   await new Promise((r) => setTimeout(r, 200));
   monitor.disconnect();
+  base.disconnect();
   return sent / n;
 }
 
@@ -187,21 +189,25 @@ async function benchRedis(): Promise<void> {
     decide: await roundTrips(ops.decide, 200),
   };
   const best = { bulwark: Infinity, rlf: Infinity, decide: Infinity };
+  const cpu = { bulwark: Infinity, rlf: Infinity, decide: Infinity };
   for (let r = 0; r < rounds; r++) {
     for (const name of ['rlf', 'bulwark', 'decide'] as const) {
+      const c = process.cpuUsage();
       best[name] = Math.min(best[name], await concurrently(total, 64, ops[name]));
+      const d = process.cpuUsage(c);
+      cpu[name] = Math.min(cpu[name], (d.user + d.system) / total);
     }
   }
   const rate = (t: number) => total / t;
   console.log('\n2. Redis decision, 64 concurrent (120/min per key, 10,000 keys)');
   console.log(
-    `   Bulwark RedisLimiterStore.consume    ${fmt(rate(best.bulwark)).padStart(12)} decisions/s   ${trips.bulwark.toFixed(2)} round trips/decision`,
+    `   Bulwark RedisLimiterStore.consume    ${fmt(rate(best.bulwark)).padStart(12)} decisions/s   ${trips.bulwark.toFixed(2)} round trips/decision   client CPU ${cpu.bulwark.toFixed(1)} µs/decision`,
   );
   console.log(
-    `   rate-limiter-flexible Redis          ${fmt(rate(best.rlf)).padStart(12)} decisions/s   ${trips.rlf.toFixed(2)} round trips/decision`,
+    `   rate-limiter-flexible Redis          ${fmt(rate(best.rlf)).padStart(12)} decisions/s   ${trips.rlf.toFixed(2)} round trips/decision   client CPU ${cpu.rlf.toFixed(1)} µs/decision`,
   );
   console.log(
-    `   Bulwark decide (lock + bucket)       ${fmt(rate(best.decide)).padStart(12)} decisions/s   ${trips.decide.toFixed(2)} round trips/decision`,
+    `   Bulwark decide (lock + bucket)       ${fmt(rate(best.decide)).padStart(12)} decisions/s   ${trips.decide.toFixed(2)} round trips/decision   client CPU ${cpu.decide.toFixed(1)} µs/decision`,
   );
   const r = rate(best.bulwark) / rate(best.rlf);
   console.log(

@@ -16,14 +16,18 @@ export type FastifyRateLimitOptions = GuardOptions<FastifyRequest>;
 const VERDICT = Symbol('bulwarkVerdict');
 type Marked = FastifyRequest & { [VERDICT]?: Verdict };
 
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Appends a hook to a route's own hook list (which may be absent, one function, or an array). */
+function appendHook(existing: unknown, hook: Hook): Hook[] {
+  if (existing === undefined || existing === null) return [hook];
+  return Array.isArray(existing) ? [...(existing as Hook[]), hook] : [existing as Hook, hook];
+}
+
 const plugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (app, options) => {
   const guard = new Guard<FastifyRequest>(options);
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (
-      (request.routeOptions.config as { bulwarkRateLimit?: boolean } | undefined)?.bulwarkRateLimit === false
-    )
-      return;
+  const preHandler: Hook = async (request, reply) => {
     if (options.skip?.(request)) return;
     let verdict: Verdict | null;
     try {
@@ -39,14 +43,20 @@ const plugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (app, options)
     (request as Marked)[VERDICT] = verdict;
     reply.headers(verdict.fields as Record<string, string>);
     if (verdict.refusal !== null) return reply.code(verdict.refusal.status).send(verdict.refusal.body);
-  });
+  };
 
-  if (guard.isLogin) {
-    app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-      const verdict = (request as Marked)[VERDICT];
-      if (verdict !== undefined) await guard.finish(request.raw, reply.statusCode, verdict);
-    });
-  }
+  const onResponse: Hook = async (request, reply) => {
+    const verdict = (request as Marked)[VERDICT];
+    if (verdict !== undefined) await guard.finish(request.raw, reply.statusCode, verdict);
+  };
+
+  // Hooks are attached per route when it is declared (not as scope-wide hooks): a route that
+  // opts out costs nothing, and the hot path never builds `request.routeOptions`.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { bulwarkRateLimit?: boolean } | undefined)?.bulwarkRateLimit === false) return;
+    route.preHandler = appendHook(route.preHandler, preHandler) as typeof route.preHandler;
+    if (guard.isLogin) route.onResponse = appendHook(route.onResponse, onResponse) as typeof route.onResponse;
+  });
 };
 
 /**
