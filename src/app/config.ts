@@ -6,8 +6,18 @@
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseCidr } from '../core/net/cidr.js';
+import { resolveSlaPolicy } from '../core/vulns/sla.js';
 
 const positiveInt = z.coerce.number().int().positive();
+
+function isRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z
   .object({
@@ -27,7 +37,10 @@ export const configSchema = z
       .prefault({}),
     /** Secret mixed into stored API-token hashes (hex or base64, ≥ 16 bytes). Optional. */
     token_pepper: z.string().min(16).optional(),
-    redis_url: z.string().optional(),
+    redis_url: z
+      .string()
+      .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379)' })
+      .optional(),
     /** Proxies whose X-Forwarded-For / Forwarded headers are believed (CIDRs). */
     trusted_proxies: z
       .array(
@@ -99,6 +112,23 @@ export function loadConfig(
       {
         field,
       },
+    );
+  }
+  try {
+    // Cross-field rules (critical ≤ high ≤ medium ≤ low) live with the SLA policy in the core.
+    resolveSlaPolicy(parsed.data.sla_days);
+  } catch (err) {
+    if (!(err instanceof BulwarkError) || !err.field?.startsWith('sla.')) throw err;
+    const severity = err.field.replace(/^sla\./, '');
+    throw new BulwarkError(
+      'config_invalid',
+      `invalid setting sla_days.${severity} (BULWARK_SLA_${severity.toUpperCase()}_DAYS): ${err.message
+        .replace(/^sla\.\w+: /, '')
+        .replace(
+          /than (\w+) \(/,
+          (_m: string, milder: string) => `than ${milder} (BULWARK_SLA_${milder.toUpperCase()}_DAYS, `,
+        )}`,
+      { field: `sla_days.${severity}` },
     );
   }
   return parsed.data;

@@ -1,5 +1,6 @@
 /** Running the service: open Bulwark, listen, and shut down cleanly on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
+import { BulwarkError } from '../core/errors.js';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
@@ -28,10 +29,28 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
   } catch (err) {
     await bulwark.close();
-    throw err;
+    throw listenError(err, bulwark.config.host, bulwark.config.port);
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;
   return { bulwark, app, url: `http://${bulwark.config.host}:${port}`, closed, stop };
+}
+
+/** Names the setting behind a failure to listen (a host that does not resolve, a port in use). */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL')
+    return new BulwarkError(
+      'config_invalid',
+      `invalid setting host (BULWARK_HOST / --host): cannot listen on "${host}" (${code})`,
+      { field: 'host', cause: err },
+    );
+  if (code === 'EADDRINUSE' || code === 'EACCES')
+    return new BulwarkError(
+      'config_invalid',
+      `invalid setting port (BULWARK_PORT / --port): cannot listen on ${host}:${port} (${code === 'EADDRINUSE' ? 'already in use' : 'permission denied'})`,
+      { field: 'port', cause: err },
+    );
+  return err;
 }

@@ -33,6 +33,17 @@ export const ERROR_CATALOGUE = {
     exit: 2,
     summary: 'The request body is over the size limit (256 KiB by default).',
   },
+  headers_too_large: {
+    http: 431,
+    exit: 2,
+    summary: 'The request headers (or the request line) are over the server limit.',
+  },
+  uri_too_long: { http: 414, exit: 2, summary: 'The request URL is over the server limit.' },
+  request_timeout: {
+    http: 408,
+    exit: 2,
+    summary: 'The request was not received in time; the connection is closed.',
+  },
   unsupported_media_type: {
     http: 415,
     exit: 2,

@@ -20,6 +20,7 @@ import {
 import { answerClientError, registerMethodNotAllowed } from './protocol-errors.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { SECURITY_HEADERS, registerSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -50,6 +51,13 @@ const ROUTES: RouteModule[] = [
   vulnerabilityRoutes,
 ];
 
+/** How a request appears in the service log: the path only, since a query string can carry a credential. */
+export const serializeRequestForLog = (req: { method: string; url: string; id: string }) => ({
+  id: req.id,
+  method: req.method,
+  path: req.url.split('?')[0],
+});
+
 export interface ServerOptions {
   logger?: boolean;
 }
@@ -57,7 +65,11 @@ export interface ServerOptions {
 export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger
-      ? { level: bulwark.config.log_level, redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' } }
+      ? {
+          level: bulwark.config.log_level,
+          redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
+          serializers: { req: serializeRequestForLog },
+        }
       : false,
     bodyLimit: bulwark.config.body_limit_bytes,
     trustProxy: bulwark.config.trusted_proxies.length ? bulwark.config.trusted_proxies : false,
@@ -67,7 +79,13 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
     // Errors Fastify raises before routing (a malformed URL) answer in the catalogue's shape too.
     frameworkErrors: (err, _req, reply) => {
       // Fastify answers these outside its hooks: write the answer, security headers included, here.
-      const body = JSON.stringify({ code: 'validation_failed', message: `url: ${err.message}` });
+      // Never echo the URL back: it is the client's input, possibly kilobytes of it.
+      const tooLong = /param length/i.test(err.message);
+      const body = JSON.stringify({
+        code: 'validation_failed',
+        message: tooLong ? 'url: a path parameter is too long' : 'url: malformed URL',
+        field: 'url',
+      });
       (reply as FastifyReply).raw.writeHead(400, {
         ...SECURITY_HEADERS,
         'cache-control': 'no-store',
@@ -84,6 +102,7 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
   // Only JSON bodies: no text/plain parser, no compressed bodies (a decompression bomb is not worth
   // saving a few bytes on requests this small).
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   app.addHook('onRequest', async (req) => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {

@@ -46,16 +46,20 @@ export async function openSqlDatabase(url: string): Promise<SqlDatabase> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
   throw new BulwarkError(
     'config_invalid',
-    `BULWARK_DATABASE_URL: unsupported database URL "${redactUrl(url)}" (use sqlite:PATH, sqlite::memory: or postgres://…)`,
+    `database URL (--db or BULWARK_DATABASE_URL): unsupported database URL "${redactUrl(url)}" (use sqlite:PATH, sqlite::memory: or postgres://…)`,
     { field: 'database_url' },
   );
 }
 
 function openSqlite(file: string): SqlDatabase {
   if (file === '') {
-    throw new BulwarkError('config_invalid', 'BULWARK_DATABASE_URL: sqlite: needs a path or :memory:', {
-      field: 'database_url',
-    });
+    throw new BulwarkError(
+      'config_invalid',
+      'database URL (--db or BULWARK_DATABASE_URL): sqlite: needs a path or :memory:',
+      {
+        field: 'database_url',
+      },
+    );
   }
   let handle: BetterSqlite3.Database;
   try {
@@ -92,7 +96,7 @@ async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
   } catch {
     throw new BulwarkError(
       'config_invalid',
-      `BULWARK_DATABASE_URL: "${redactUrl(rawUrl)}" is not a valid URL`,
+      `database URL (--db or BULWARK_DATABASE_URL): "${redactUrl(rawUrl)}" is not a valid URL`,
       {
         field: 'database_url',
       },
@@ -101,9 +105,13 @@ async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new BulwarkError('config_invalid', `BULWARK_DATABASE_URL: invalid schema name "${schema}"`, {
-      field: 'database_url',
-    });
+    throw new BulwarkError(
+      'config_invalid',
+      `database URL (--db or BULWARK_DATABASE_URL): invalid schema name "${schema}"`,
+      {
+        field: 'database_url',
+      },
+    );
   }
   const pool = new pg.Pool({
     connectionString: url.toString(),

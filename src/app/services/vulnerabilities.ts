@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { multiLineText, parseWithSchema } from '../../core/validation.js';
+import { UNSAFE_TEXT_MESSAGE, hasUnsafeText, multiLineText, parseWithSchema } from '../../core/validation.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
@@ -47,6 +47,11 @@ export class VulnerabilityService {
   }
 
   list(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilityRecord>> {
+    // The same text rule as every stored field, for callers that are not the HTTP layer (CLI, library).
+    for (const field of ['text', 'component'] as const) {
+      const value = filter[field];
+      if (value !== undefined && hasUnsafeText(value)) throw validationError(field, UNSAFE_TEXT_MESSAGE);
+    }
     return this.store.list(filter, page);
   }
 
