@@ -72,10 +72,15 @@ export function decodeSeqCursor(cursor: string): number {
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
   private readonly sqliteAppend: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
+  private readonly sqliteRange: BetterSqlite3.Statement | undefined;
 
   constructor(private readonly store: SqlDatabase) {
     this.db = store.db;
     this.sqliteAppend = store.sqlite ? makeSqliteAppender(store.sqlite) : undefined;
+    // verify and export read the whole ledger: a prepared statement, no query building per chunk.
+    this.sqliteRange = store.sqlite?.prepare(
+      `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+    );
   }
 
   async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
@@ -159,6 +164,20 @@ export class SqlAuditStore implements AuditStore {
 
   async *range(fromSeq: number, toSeq: number, chunkSize = 5000): AsyncIterable<AuditRow[]> {
     let next = fromSeq;
+    if (this.sqliteRange) {
+      while (next <= toSeq) {
+        let rows: AuditRow[];
+        try {
+          rows = this.sqliteRange.all(next, toSeq, chunkSize) as AuditRow[];
+        } catch (err) {
+          throw storeFailure(err);
+        }
+        if (rows.length === 0) return;
+        yield rows;
+        next = rows[rows.length - 1]!.seq + 1;
+      }
+      return;
+    }
     while (next <= toSeq) {
       const rows = await this.db
         .selectFrom('security_audit_log')

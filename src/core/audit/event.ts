@@ -132,7 +132,8 @@ export const incomingAuditEventSchema = z.strictObject({
 function toEvent(parsed: z.output<typeof incomingAuditEventSchema>): IncomingAuditEvent {
   return {
     event_type: parsed.event_type,
-    user_id: parsed.user_id ?? null,
+    // Neutralised like action: a user id is shown in exports and terminals too.
+    user_id: parsed.user_id == null ? null : neutralizeControlChars(parsed.user_id),
     source_ip: parsed.source_ip,
     action: neutralizeControlChars(parsed.action),
     outcome: parsed.outcome,
