@@ -23,6 +23,8 @@ export interface LedgerVerification {
   first_bad_seq?: number;
   reason?: ChainFailureReason;
   detail?: string;
+  /** For checkpoint_mismatch: the checkpoint that disagreed (first_bad_seq is the first row after the last one that agreed). */
+  checkpoint_seq?: number;
   /** Signed checkpoints in the range whose signature and hash were checked against the rows. */
   checkpoints_checked: number;
   /** `verified` when checkpoints were checked with a public key, `unavailable` when there was none. */
@@ -60,9 +62,21 @@ export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Prom
     checkpoints: usable,
     ...(input.publicKey === undefined ? {} : { publicKey: input.publicKey }),
   });
+  // The two rows before the failing one, to tell an inserted row from a broken link.
+  let prev1: ChainRow | undefined;
+  let prev2: ChainRow | undefined;
+  let failedRow: ChainRow | undefined;
   if (!verifier.done && to >= from) {
     outer: for await (const chunk of rows as AsyncIterable<readonly ChainRow[]>) {
-      for (let i = 0; i < chunk.length; i++) if (!verifier.push(chunk[i]!)) break outer;
+      for (let i = 0; i < chunk.length; i++) {
+        const row = chunk[i]!;
+        if (!verifier.push(row)) {
+          failedRow = row;
+          break outer;
+        }
+        prev2 = prev1;
+        prev1 = row;
+      }
     }
   }
   const r = verifier.result();
@@ -85,6 +99,24 @@ export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Prom
     });
   } else if (!r.ok) {
     Object.assign(out, { first_bad_seq: r.first_bad_seq, reason: r.reason, detail: r.detail });
+    if (
+      r.reason === 'prev_hash_mismatch' &&
+      failedRow !== undefined &&
+      prev1 !== undefined &&
+      prev2 !== undefined &&
+      failedRow.prev_hash === prev2.hash
+    ) {
+      // The row links to the one two back: the row between them was inserted.
+      out.first_bad_seq = prev1.seq;
+      out.detail = `row ${prev1.seq} was inserted: row ${failedRow.seq} links to row ${prev2.seq}`;
+    } else if (r.reason === 'checkpoint_mismatch' && r.first_bad_seq !== undefined) {
+      // Every row since the last checkpoint that matched may have been rewritten and re-chained.
+      const at = r.first_bad_seq;
+      const lastGood = usable.reduce((m, c) => (c.seq < at && c.seq > m ? c.seq : m), from - 1);
+      out.first_bad_seq = lastGood + 1;
+      out.checkpoint_seq = at;
+      out.detail = `the signed checkpoint at seq ${at} disagrees with the chain: rows ${lastGood + 1}..${at} were rewritten and re-chained`;
+    }
   }
   if (input.publicKey === undefined)
     out.warning =
