@@ -137,7 +137,8 @@ export class SqlAuditStore implements AuditStore {
     return { seq: Number(r.seq), hash: r.hash };
   }
 
-  async list(filter: AuditFilter, page: AuditPageRequest): Promise<Page<AuditRow>> {
+  /** The list query (exposed so a test can EXPLAIN exactly what list runs). */
+  listQuery(filter: AuditFilter, page: AuditPageRequest) {
     let q = this.db.selectFrom('security_audit_log').selectAll();
     if (filter.event_type?.length) q = q.where('event_type', 'in', filter.event_type);
     if (filter.outcome?.length) q = q.where('outcome', 'in', filter.outcome);
@@ -152,10 +153,11 @@ export class SqlAuditStore implements AuditStore {
         .where('action', '<', filter.action_prefix + '\u{10FFFF}');
     }
     if (page.cursor) q = q.where('seq', page.order === 'desc' ? '<' : '>', decodeSeqCursor(page.cursor));
-    const rows = (await q
-      .orderBy('seq', page.order)
-      .limit(page.limit + 1)
-      .execute()) as AuditRow[];
+    return q.orderBy('seq', page.order).limit(page.limit + 1);
+  }
+
+  async list(filter: AuditFilter, page: AuditPageRequest): Promise<Page<AuditRow>> {
+    const rows = (await this.listQuery(filter, page).execute()) as AuditRow[];
     const hasMore = rows.length > page.limit;
     const items = (hasMore ? rows.slice(0, page.limit) : rows).map(normalise);
     const last = items[items.length - 1];
