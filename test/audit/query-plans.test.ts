@@ -12,7 +12,13 @@ import type { AuditFilter } from '../../src/core/ports/audit-store.js';
 import { describeEachBackend } from '../support/backends.js';
 
 const N = 20_000;
-const TYPES = ['auth_failure', 'auth_success', 'authorization_violation', 'rate_limit_trigger', 'config_change'];
+const TYPES = [
+  'auth_failure',
+  'auth_success',
+  'authorization_violation',
+  'rate_limit_trigger',
+  'config_change',
+];
 
 const FILTERS: Array<[string, AuditFilter]> = [
   ['no filter', {}],
@@ -47,7 +53,10 @@ describeEachBackend('audit list query plans', (backend) => {
       hash: '0'.repeat(64),
     }));
     for (let i = 0; i < rows.length; i += 2000)
-      await store.db.insertInto('security_audit_log').values(rows.slice(i, i + 2000)).execute();
+      await store.db
+        .insertInto('security_audit_log')
+        .values(rows.slice(i, i + 2000))
+        .execute();
     await sql`analyze`.execute(store.db);
   }, 60_000);
   afterAll(async () => store?.close());
@@ -57,7 +66,9 @@ describeEachBackend('audit list query plans', (backend) => {
       const compiled = audit.listQuery(filter, { limit: 50, order: 'desc' }).compile();
       let plan: string;
       if (backend.name === 'sqlite') {
-        const rows = store.sqlite!.prepare(`explain query plan ${compiled.sql}`).all(...compiled.parameters) as Array<{
+        const rows = store
+          .sqlite!.prepare(`explain query plan ${compiled.sql}`)
+          .all(...compiled.parameters) as Array<{
           detail: string;
         }>;
         plan = rows.map((r) => r.detail).join('\n');
