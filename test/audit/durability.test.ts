@@ -191,7 +191,10 @@ describe('audit durability', () => {
           const seen = new Set<number>();
           const ids = new Set<string>();
           for await (const chunk of b.audit.range(1, 2400))
-            for (const r of chunk) (seen.add(r.seq), ids.add(r.id));
+            for (const r of chunk) {
+              seen.add(r.seq);
+              ids.add(r.id);
+            }
           expect(seen.size).toBe(2400);
           expect(ids.size).toBe(2400);
           const acked = kids.flatMap((k) => k.acks.flatMap((a) => a.ids));
