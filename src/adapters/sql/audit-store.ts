@@ -44,7 +44,19 @@ function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, link: 
     const d = drafts[i]!;
     seq += 1;
     const hash = link(d, seq, prev);
-    rows[i] = { ...d, seq, prev_hash: prev, hash };
+    rows[i] = {
+      id: d.id,
+      seq,
+      event_type: d.event_type,
+      user_id: d.user_id,
+      source_ip: d.source_ip,
+      action: d.action,
+      outcome: d.outcome,
+      timestamp: d.timestamp,
+      metadata: d.metadata,
+      prev_hash: prev,
+      hash,
+    };
     prev = hash;
   }
   return rows;
@@ -224,14 +236,30 @@ function makeSqliteAppender(
   handle: BetterSqlite3.Database,
 ): (drafts: AuditDraft[], link: ChainLink) => AuditRow[] {
   const readHead = handle.prepare('select seq, hash from audit_chain_head where id = 1');
+  // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const insert = handle.prepare(
-    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
   );
   const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
   const run = handle.transaction((drafts: AuditDraft[], link: ChainLink) => {
     const head = readHead.get() as { seq: number; hash: string };
     const rows = chain(drafts, head, link);
-    for (const r of rows) insert.run(r);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      insert.run(
+        r.id,
+        r.seq,
+        r.event_type,
+        r.user_id,
+        r.source_ip,
+        r.action,
+        r.outcome,
+        r.timestamp,
+        r.metadata,
+        r.prev_hash,
+        r.hash,
+      );
+    }
     const last = rows[rows.length - 1]!;
     writeHead.run(last.seq, last.hash);
     return rows;
