@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Bulwark } from '../app/bulwark.js';
-import { LOG_REDACT_PATHS } from '../app/logger.js';
+import { loggerOptions } from '../app/logger.js';
 import type { Scope } from '../core/tokens.js';
 import { BulwarkError } from '../core/errors.js';
 import {
@@ -58,9 +58,7 @@ export interface ServerOptions {
 
 export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger
-      ? { level: bulwark.config.log_level, redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' } }
-      : false,
+    logger: opts.logger ? loggerOptions(bulwark.config.log_level) : false,
     bodyLimit: bulwark.config.body_limit_bytes,
     trustProxy: bulwark.config.trusted_proxies.length ? bulwark.config.trusted_proxies : false,
     // Request ids only; never echo client-supplied ids into logs.
