@@ -15,6 +15,7 @@ import { type BulwarkConfig, type BulwarkConfigInput, loadConfig } from './confi
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { AuditService } from './services/audit.js';
+import { loadCheckpointSigner } from './audit/file-checkpoint-signer.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
@@ -49,6 +50,8 @@ export async function createBulwark(
   const clock = opts.clock ?? systemClock;
   const logger = createLogger(opts.logLevel ?? config.log_level);
   const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? false });
+  // The checkpoint signer: a key file / env key today; the keyring's signer drops in here.
+  const checkpointSigner = loadCheckpointSigner(config);
   const store = await openSqlDatabase(config.database_url);
   try {
     if (opts.migrate !== false) await migrateToLatest(store);
@@ -58,7 +61,11 @@ export async function createBulwark(
   }
 
   const pepper = config.token_pepper ? Buffer.from(config.token_pepper, 'utf8') : undefined;
-  const audit = new AuditService(new SqlAuditStore(store), clock, metrics);
+  const audit = new AuditService(new SqlAuditStore(store), clock, metrics, undefined, {
+    signer: checkpointSigner,
+    checkpointEvery: config.audit_checkpoint_every,
+    onCheckpointError: (err) => logger.warn({ err }, 'audit checkpoint failed; retried at the next append'),
+  });
   const vulnStore = new SqlVulnerabilityStore(store.db);
   const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper);
   const vulnerabilities = new VulnerabilityService(vulnStore, clock, resolveSlaPolicy(config.sla_days));
@@ -80,6 +87,9 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
-    close: () => store.close(),
+    close: async () => {
+      await audit.close();
+      await store.close();
+    },
   };
 }

@@ -49,6 +49,19 @@ export const configSchema = z
           .refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR (10.0.0.0/8)' }),
       )
       .default([]),
+    /** Ed25519 private key (PEM) that signs audit checkpoints; never stored in the database. */
+    audit_signing_key: z.string().min(1).optional(),
+    /** File holding that key (PEM), when it is not given inline. */
+    audit_signing_key_file: z.string().min(1).optional(),
+    /** Id and version recorded in every checkpoint, so keys can rotate. */
+    audit_key_id: z.string().min(1).max(128).default('audit-checkpoint'),
+    audit_key_version: z.coerce.number().int().min(0).default(1),
+    /** Public keys (PEM files, comma-separated) of earlier key versions, for verify after a rotation. */
+    audit_previous_public_keys: z.array(z.string().min(1)).default([]),
+    /** Checkpoint after this many events (0: never by count). */
+    audit_checkpoint_every: z.coerce.number().int().min(0).default(1000),
+    /** Checkpoint at least this often while serving, when events arrived (0: never by time). */
+    audit_checkpoint_interval_s: z.coerce.number().int().min(0).default(60),
   })
   .strict();
 
@@ -69,6 +82,17 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)),
+  BULWARK_AUDIT_SIGNING_KEY: (c, v) => (c.audit_signing_key = v),
+  BULWARK_AUDIT_SIGNING_KEY_FILE: (c, v) => (c.audit_signing_key_file = v),
+  BULWARK_AUDIT_KEY_ID: (c, v) => (c.audit_key_id = v),
+  BULWARK_AUDIT_KEY_VERSION: (c, v) => (c.audit_key_version = v),
+  BULWARK_AUDIT_PREVIOUS_PUBLIC_KEYS: (c, v) =>
+    (c.audit_previous_public_keys = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)),
+  BULWARK_AUDIT_CHECKPOINT_EVERY: (c, v) => (c.audit_checkpoint_every = v),
+  BULWARK_AUDIT_CHECKPOINT_INTERVAL_S: (c, v) => (c.audit_checkpoint_interval_s = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),
@@ -105,6 +129,7 @@ export function loadConfig(
     const envName =
       FIELD_TO_ENV[field] ??
       (field.startsWith('trusted_proxies') ? 'BULWARK_TRUSTED_PROXIES' : undefined) ??
+      (field.startsWith('audit_previous_public_keys') ? 'BULWARK_AUDIT_PREVIOUS_PUBLIC_KEYS' : undefined) ??
       (field.startsWith('sla_days.') ? `BULWARK_SLA_${String(issue.path[1]).toUpperCase()}_DAYS` : undefined);
     throw new BulwarkError(
       'config_invalid',

@@ -16,6 +16,11 @@ export interface RunningServer {
 export async function startServer(input: BulwarkConfigInput = {}): Promise<RunningServer> {
   const bulwark = await createBulwark(input, { defaultMetrics: true });
   const app = await buildServer(bulwark, { logger: true });
+  bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
+  if (!bulwark.audit.checkpointsEnabled)
+    app.log.warn(
+      'audit checkpoints unavailable: no BULWARK_AUDIT_SIGNING_KEY(_FILE); the chain is kept but truncation and re-chaining cannot be detected',
+    );
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));

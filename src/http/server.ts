@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Bulwark } from '../app/bulwark.js';
-import { LOG_REDACT_PATHS } from '../app/logger.js';
+import { loggerOptions } from '../app/logger.js';
 import type { Scope } from '../core/tokens.js';
 import { BulwarkError } from '../core/errors.js';
 import {
@@ -27,6 +27,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { postureRoutes } from './routes/posture.js';
 import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { auditLogRoutes } from './routes/audit-logs.js';
 
 export interface RouteInfo {
   method: string;
@@ -49,14 +50,8 @@ const ROUTES: RouteModule[] = [
   openapiRoutes,
   postureRoutes,
   vulnerabilityRoutes,
+  auditLogRoutes,
 ];
-
-/** How a request appears in the service log: the path only, since a query string can carry a credential. */
-export const serializeRequestForLog = (req: { method: string; url: string; id: string }) => ({
-  id: req.id,
-  method: req.method,
-  path: req.url.split('?')[0],
-});
 
 export interface ServerOptions {
   logger?: boolean;
@@ -64,13 +59,7 @@ export interface ServerOptions {
 
 export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger
-      ? {
-          level: bulwark.config.log_level,
-          redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
-          serializers: { req: serializeRequestForLog },
-        }
-      : false,
+    logger: opts.logger ? loggerOptions(bulwark.config.log_level) : false,
     bodyLimit: bulwark.config.body_limit_bytes,
     trustProxy: bulwark.config.trusted_proxies.length ? bulwark.config.trusted_proxies : false,
     // Request ids only; never echo client-supplied ids into logs.
