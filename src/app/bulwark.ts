@@ -18,6 +18,11 @@ import { AuditService } from './services/audit.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
+import { SqlKeyStore } from '../adapters/sql/key-store.js';
+import { KeyService } from './services/keys.js';
+import { openKeyring } from './keys/open-keyring.js';
+import { rotationAuditHook } from './keys/rotation-audit.js';
+import { KeyringTokenHasher } from './keys/keyring-token-hasher.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -29,6 +34,8 @@ export interface Bulwark {
   readonly tokens: TokenService;
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
+  /** The keyring (disabled, answering config_invalid, when no master key is available). */
+  readonly keys: KeyService;
   close(): Promise<void>;
 }
 
@@ -39,6 +46,8 @@ export interface CreateOptions {
   logLevel?: string;
   defaultMetrics?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Create the default master key file beside a SQLite database when none exists (serve, keys commands). */
+  generateMasterKey?: boolean;
 }
 
 export async function createBulwark(
@@ -59,8 +68,26 @@ export async function createBulwark(
 
   const pepper = config.token_pepper ? Buffer.from(config.token_pepper, 'utf8') : undefined;
   const audit = new AuditService(new SqlAuditStore(store), clock, metrics);
+  const keyStore = new SqlKeyStore(store, {
+    onRotation: rotationAuditHook(audit, new SqlAuditStore(store)),
+    now: () => clock.now(),
+  });
+  let opened;
+  try {
+    opened = await openKeyring(config, store, keyStore, {
+      generate: opts.generateMasterKey ?? false,
+      logger,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  // The master key is held by the keyring from here on; the config object never carries it.
+  if (config.master_key !== undefined) config.master_key = '[REDACTED]';
+  const keys = new KeyService(opened.keyring, opened.reason, audit, clock);
+  const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
   const vulnStore = new SqlVulnerabilityStore(store.db);
-  const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper);
+  const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
   const vulnerabilities = new VulnerabilityService(vulnStore, clock, resolveSlaPolicy(config.sla_days));
   const posture = new PostureService(
     vulnStore,
@@ -80,6 +107,7 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
+    keys,
     close: () => store.close(),
   };
 }

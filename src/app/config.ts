@@ -36,6 +36,16 @@ export const configSchema = z
           .refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR (10.0.0.0/8)' }),
       )
       .default([]),
+    /** The keyring's master key (32 bytes, base64 or hex). Never stored; see docs/SECURITY.md. */
+    master_key: z.string().optional(),
+    /** A file holding the master key (alternative to master_key; exactly one of the two). */
+    master_key_file: z.string().min(1).optional(),
+    /** How often `serve` checks for keys due for rotation by policy (ms); 0 disables the scheduler. */
+    keys_rotation_check_ms: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000),
   })
   .strict();
 
@@ -56,6 +66,9 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)),
+  BULWARK_MASTER_KEY: (c, v) => (c.master_key = v),
+  BULWARK_MASTER_KEY_FILE: (c, v) => (c.master_key_file = v),
+  BULWARK_KEYS_ROTATION_CHECK_MS: (c, v) => (c.keys_rotation_check_ms = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),
