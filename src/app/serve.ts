@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
+import { startRotationScheduler } from './keys/rotation-scheduler.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -13,13 +14,16 @@ export interface RunningServer {
 }
 
 export async function startServer(input: BulwarkConfigInput = {}): Promise<RunningServer> {
-  const bulwark = await createBulwark(input, { defaultMetrics: true });
+  // serve creates the default master key file beside a SQLite database on first start (DECISIONS).
+  const bulwark = await createBulwark(input, { defaultMetrics: true, generateMasterKey: true });
+  if (!bulwark.keys.enabled) bulwark.logger.warn(`keyring: ${bulwark.keys.disabled}`);
   const app = await buildServer(bulwark, { logger: true });
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const stop = () =>
     (stopped ??= (async () => {
+      rotations.stop();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -30,6 +34,13 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     await bulwark.close();
     throw err;
   }
+  // Automatic rotation by policy: a first pass now, then every keys_rotation_check_ms (unref'd).
+  const rotations = startRotationScheduler(
+    bulwark.keys,
+    bulwark.config.keys_rotation_check_ms,
+    bulwark.logger,
+  );
+  if (bulwark.keys.enabled && bulwark.config.keys_rotation_check_ms > 0) void rotations.runOnce();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;
