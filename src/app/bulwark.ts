@@ -23,6 +23,8 @@ import { KeyService } from './services/keys.js';
 import { openKeyring } from './keys/open-keyring.js';
 import { rotationAuditHook } from './keys/rotation-audit.js';
 import { KeyringTokenHasher } from './keys/keyring-token-hasher.js';
+import { keyringRedactor, swappableRedactor } from './keys/keyring-redaction.js';
+import { keyPosture } from './keys/key-posture.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -67,7 +69,8 @@ export async function createBulwark(
   }
 
   const pepper = config.token_pepper ? Buffer.from(config.token_pepper, 'utf8') : undefined;
-  const audit = new AuditService(new SqlAuditStore(store), clock, metrics);
+  const redactor = swappableRedactor();
+  const audit = new AuditService(new SqlAuditStore(store), clock, metrics, redactor);
   const keyStore = new SqlKeyStore(store, {
     onRotation: rotationAuditHook(audit, new SqlAuditStore(store)),
     now: () => clock.now(),
@@ -85,6 +88,14 @@ export async function createBulwark(
   // The master key is held by the keyring from here on; the config object never carries it.
   if (config.master_key !== undefined) config.master_key = '[REDACTED]';
   const keys = new KeyService(opened.keyring, opened.reason, audit, clock);
+  if (keys.enabled) {
+    try {
+      redactor.use(await keyringRedactor(keys));
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
   const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
   const vulnStore = new SqlVulnerabilityStore(store.db);
   const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
@@ -95,6 +106,7 @@ export async function createBulwark(
     audit,
     clock,
     config.owasp_edition,
+    (now) => keyPosture(keys, now),
   );
 
   return {

@@ -40,10 +40,11 @@ describeEachBackend('KeyService', (backend) => {
       auto_rotate_period_ms: 90 * DAY,
       deletion_allowed: false,
     });
-    expect((await b.keys.list()).map((k) => k.name)).toEqual(['orders.pii']);
+    // Bulwark's own redaction key exists from the start; nothing else but the new key.
+    expect((await b.keys.list()).map((k) => k.name)).toEqual(['bulwark.audit.redaction', 'orders.pii']);
     expect(JSON.stringify(await b.keys.show('orders.pii'))).not.toContain('mk1:');
     const [created] = await auditRows(b, 'config_change').then((r) =>
-      r.filter((x) => x.action === 'key.create'),
+      r.filter((x) => x.action === 'key.create' && x.metadata.key_name === 'orders.pii'),
     );
     expect(created).toMatchObject({ user_id: 'token:ops', source_ip: '203.0.113.7', outcome: 'allowed' });
     expect(created!.metadata).toMatchObject({ key_name: 'orders.pii', type: 'aes256-gcm' });
@@ -181,6 +182,34 @@ describeEachBackend('KeyService', (backend) => {
     expect((await b.keys.rotateDue()).rotated).toEqual([]);
     const [audited] = await auditRows(b, 'key_rotation');
     expect(audited).toMatchObject({ user_id: 'system', source_ip: '127.0.0.1' });
+  });
+
+  it('shows overdue keys and latest-version ages in posture and health', async () => {
+    const empty = await b.posture.summary();
+    expect(empty.keys).toMatchObject({ enabled: true, overdue: [] });
+    expect((await b.posture.health()).keys_overdue).toEqual([]);
+    await b.keys.create(
+      { name: 'weekly', type: 'aes256-gcm', policy: { auto_rotate_period_ms: 7 * DAY } },
+      admin,
+    );
+    await b.keys.create({ name: 'never', type: 'hmac-sha256', policy: { auto_rotate_period_ms: 0 } }, admin);
+    clock.advance(10 * DAY);
+    const p = await b.posture.summary();
+    expect(p.keys!.overdue).toEqual([
+      {
+        name: 'weekly',
+        latest_version: 1,
+        due_since: new Date(clock.now() - 3 * DAY).toISOString(),
+        overdue_days: 3,
+      },
+    ]);
+    expect(p.keys!.latest_version_age_days).toMatchObject({ weekly: 10, never: 10 });
+    expect((await b.posture.health()).keys_overdue).toEqual(['weekly']);
+    await b.keys.rotate('weekly', {}, admin);
+    const after = await b.posture.summary();
+    expect(after.keys!.overdue).toEqual([]);
+    expect(after.keys!.latest_version_age_days.weekly).toBe(0);
+    expect((await b.posture.health()).keys_overdue).toEqual([]);
   });
 
   it('rotateMany checks every name before rotating any', async () => {

@@ -41,7 +41,10 @@ describe('bulwark keys CLI', () => {
     const again = await run('keys', 'list', '--json');
     expect(again.code).toBe(0);
     expect(again.stderr).toBe('');
-    expect(JSON.parse(again.stdout).map((k: { name: string }) => k.name)).toEqual(['app.secrets']);
+    expect(JSON.parse(again.stdout).map((k: { name: string }) => k.name)).toEqual([
+      'app.secrets',
+      'bulwark.audit.redaction',
+    ]);
   });
 
   it('rotates, shows, changes policy and lists rotations', async () => {
