@@ -48,6 +48,8 @@ describe('bulwark keys CLI', () => {
   });
 
   it('rotates, shows, changes policy and lists rotations', async () => {
+    const v1 = (await run('keys', 'encrypt', 'app.secrets', 'old secret')).stdout.trim();
+    expect(v1).toMatch(/^bulwark:v1:/);
     const rot = await run('keys', 'rotate', 'app.secrets', '--notes', 'quarterly', '--json');
     expect(rot.code, rot.stderr).toBe(0);
     expect(JSON.parse(rot.stdout)).toMatchObject([
@@ -60,6 +62,11 @@ describe('bulwark keys CLI', () => {
     const pol = await run('keys', 'policy', 'app.secrets', '--min-decryption-version', '2', '--json');
     expect(pol.code, pol.stderr).toBe(0);
     expect(JSON.parse(pol.stdout).policy.min_decryption_version).toBe(2);
+    const retired = await run('keys', 'decrypt', 'app.secrets', v1);
+    expect(retired.code).toBe(2);
+    expect(retired.stderr).toContain('crypto_failed');
+    expect(retired.stderr).toContain('min_decryption_version');
+    expect(retired.stdout + retired.stderr).not.toContain('old secret');
     const rotations = await run('keys', 'rotations', 'app.secrets', '--json');
     expect(JSON.parse(rotations.stdout)).toHaveLength(1);
     const due = await run('keys', 'rotate', '--due', '--json');

@@ -24,6 +24,19 @@ describeEachBackend('keys HTTP API', (backend) => {
       ...(body !== undefined ? { payload: body as object } : {}),
     });
 
+  it('documents the key routes in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const p of [
+      '/keys',
+      '/keys/{name}',
+      '/keys/{name}/rotations',
+      '/keys/{name}/policy',
+      '/auth/rotate-keys',
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+  });
+
   it('creates a key (admin), lists and shows it without material', async () => {
     const created = await call('POST', '/keys', {
       name: 'orders.pii',

@@ -265,8 +265,8 @@ export class SqlKeyStore implements KeyStore {
   async listRotations(keyName?: string): Promise<KeyRotationEvent[]> {
     let q = this.#db.selectFrom('key_rotation_events').selectAll();
     if (keyName !== undefined) q = q.where('key_id', '=', keyName);
-    // uuidv7 ids sort by creation time; the timestamp first keeps injected clocks honest.
-    const rows = await q.orderBy('timestamp').orderBy('id').execute();
+    // By time; within one millisecond (or under a fixed test clock) a key's rotations by version.
+    const rows = await q.orderBy('timestamp').orderBy('key_id').orderBy('version_to').execute();
     return rows.map(toEvent);
   }
 
