@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Bulwark, createBulwark } from '../../src/app/bulwark.js';
 import { SqlKeyStore } from '../../src/adapters/sql/key-store.js';
+import { verifyChain } from '../../src/core/audit/hash-chain.js';
 import { describeEachBackend } from '../support/backends.js';
 import { FakeClock } from '../support/app.js';
 
@@ -260,6 +261,12 @@ describeEachBackend('rotation race across two instances', (backend) => {
       expect(rotations.map((r) => r.version_to)).toEqual([2, 3, 4, 5, 6]);
       const audited = await one.audit.list({ event_type: ['key_rotation'] }, { limit: 50, order: 'asc' });
       expect(audited.items).toHaveLength(5);
+      // Both instances appended to one chain: unforked, gap-free, every hash sound.
+      const rows = await one.store.db.selectFrom('security_audit_log').selectAll().orderBy('seq').execute();
+      const verdict = await verifyChain(
+        rows.map((r) => ({ ...r, seq: Number(r.seq), timestamp: Number(r.timestamp) })),
+      );
+      expect(verdict).toMatchObject({ ok: true, count: rows.length });
       // Both instances keep decrypting what the other encrypts, across the versions.
       const ct = await one.keys.encrypt('shared', 'hello');
       expect((await two.keys.decrypt('shared', ct)).toString()).toBe('hello');
