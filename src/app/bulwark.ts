@@ -19,6 +19,14 @@ import { loadCheckpointSigner } from './audit/file-checkpoint-signer.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
+import { SqlKeyStore } from '../adapters/sql/key-store.js';
+import { KeyService } from './services/keys.js';
+import { openKeyring } from './keys/open-keyring.js';
+import { rotationAuditHook } from './keys/rotation-audit.js';
+import { KeyringTokenHasher } from './keys/keyring-token-hasher.js';
+import { keyringRedactor, swappableRedactor } from './keys/keyring-redaction.js';
+import { keyPosture } from './keys/key-posture.js';
+import { KeyringCheckpointSigner } from './keys/keyring-checkpoint-signer.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -30,6 +38,8 @@ export interface Bulwark {
   readonly tokens: TokenService;
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
+  /** The keyring (disabled, answering config_invalid, when no master key is available). */
+  readonly keys: KeyService;
   close(): Promise<void>;
 }
 
@@ -40,6 +50,8 @@ export interface CreateOptions {
   logLevel?: string;
   defaultMetrics?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Create the default master key file beside a SQLite database when none exists (serve, keys commands). */
+  generateMasterKey?: boolean;
 }
 
 export async function createBulwark(
@@ -50,7 +62,7 @@ export async function createBulwark(
   const clock = opts.clock ?? systemClock;
   const logger = createLogger(opts.logLevel ?? config.log_level);
   const metrics = new Metrics({ defaultMetrics: opts.defaultMetrics ?? false });
-  // The checkpoint signer: a key file / env key today; the keyring's signer drops in here.
+  // An explicitly configured checkpoint key (file or env); the keyring's signer is used otherwise.
   const checkpointSigner = loadCheckpointSigner(config);
   const store = await openSqlDatabase(config.database_url);
   try {
@@ -61,13 +73,42 @@ export async function createBulwark(
   }
 
   const pepper = config.token_pepper ? Buffer.from(config.token_pepper, 'utf8') : undefined;
-  const audit = new AuditService(new SqlAuditStore(store), clock, metrics, undefined, {
+  const redactor = swappableRedactor();
+  const audit = new AuditService(new SqlAuditStore(store), clock, metrics, redactor, {
     signer: checkpointSigner,
     checkpointEvery: config.audit_checkpoint_every,
     onCheckpointError: (err) => logger.warn({ err }, 'audit checkpoint failed; retried at the next append'),
   });
+  const keyStore = new SqlKeyStore(store, {
+    onRotation: rotationAuditHook(audit, new SqlAuditStore(store)),
+    now: () => clock.now(),
+  });
+  let opened;
+  try {
+    opened = await openKeyring(config, store, keyStore, {
+      generate: opts.generateMasterKey ?? false,
+      logger,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  // The master key is held by the keyring from here on; the config object never carries it.
+  if (config.master_key !== undefined) config.master_key = '[REDACTED]';
+  const keys = new KeyService(opened.keyring, opened.reason, audit, clock);
+  if (keys.enabled) {
+    try {
+      redactor.use(await keyringRedactor(keys));
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  // Checkpoints: an explicitly configured key file / env key wins; else the keyring's Ed25519 key.
+  if (!checkpointSigner && keys.enabled) audit.useSigner(new KeyringCheckpointSigner(keys));
+  const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
   const vulnStore = new SqlVulnerabilityStore(store.db);
-  const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper);
+  const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
   const vulnerabilities = new VulnerabilityService(vulnStore, clock, resolveSlaPolicy(config.sla_days));
   const posture = new PostureService(
     vulnStore,
@@ -75,6 +116,7 @@ export async function createBulwark(
     audit,
     clock,
     config.owasp_edition,
+    (now) => keyPosture(keys, now),
   );
 
   return {
@@ -87,6 +129,7 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
+    keys,
     close: async () => {
       await audit.close();
       await store.close();

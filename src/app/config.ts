@@ -62,6 +62,16 @@ export const configSchema = z
     audit_checkpoint_every: z.coerce.number().int().min(0).default(1000),
     /** Checkpoint at least this often while serving, when events arrived (0: never by time). */
     audit_checkpoint_interval_s: z.coerce.number().int().min(0).default(60),
+    /** The keyring's master key (32 bytes, base64 or hex). Never stored; see docs/SECURITY.md. */
+    master_key: z.string().optional(),
+    /** A file holding the master key (alternative to master_key; exactly one of the two). */
+    master_key_file: z.string().min(1).optional(),
+    /** How often `serve` checks for keys due for rotation by policy (ms); 0 disables the scheduler. */
+    keys_rotation_check_ms: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000),
   })
   .strict();
 
@@ -93,6 +103,9 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
       .filter(Boolean)),
   BULWARK_AUDIT_CHECKPOINT_EVERY: (c, v) => (c.audit_checkpoint_every = v),
   BULWARK_AUDIT_CHECKPOINT_INTERVAL_S: (c, v) => (c.audit_checkpoint_interval_s = v),
+  BULWARK_MASTER_KEY: (c, v) => (c.master_key = v),
+  BULWARK_MASTER_KEY_FILE: (c, v) => (c.master_key_file = v),
+  BULWARK_KEYS_ROTATION_CHECK_MS: (c, v) => (c.keys_rotation_check_ms = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),

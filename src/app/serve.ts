@@ -4,6 +4,7 @@ import { BulwarkError } from '../core/errors.js';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
+import { startRotationScheduler } from './keys/rotation-scheduler.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -14,7 +15,9 @@ export interface RunningServer {
 }
 
 export async function startServer(input: BulwarkConfigInput = {}): Promise<RunningServer> {
-  const bulwark = await createBulwark(input, { defaultMetrics: true });
+  // serve creates the default master key file beside a SQLite database on first start (DECISIONS).
+  const bulwark = await createBulwark(input, { defaultMetrics: true, generateMasterKey: true });
+  if (!bulwark.keys.enabled) bulwark.logger.warn(`keyring: ${bulwark.keys.disabled}`);
   const app = await buildServer(bulwark, { logger: true });
   bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
   if (!bulwark.audit.checkpointsEnabled)
@@ -26,6 +29,7 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const stop = () =>
     (stopped ??= (async () => {
+      rotations.stop();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -36,6 +40,13 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     await bulwark.close();
     throw listenError(err, bulwark.config.host, bulwark.config.port);
   }
+  // Automatic rotation by policy: a first pass now, then every keys_rotation_check_ms (unref'd).
+  const rotations = startRotationScheduler(
+    bulwark.keys,
+    bulwark.config.keys_rotation_check_ms,
+    bulwark.logger,
+  );
+  if (bulwark.keys.enabled && bulwark.config.keys_rotation_check_ms > 0) void rotations.runOnce();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;

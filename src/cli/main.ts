@@ -11,6 +11,7 @@ import { registerTokens } from './commands/tokens.js';
 import { registerVulns } from './commands/vulns.js';
 import { registerPosture } from './commands/posture.js';
 import { registerAudit } from './commands/audit.js';
+import { registerKeys } from './commands/keys.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -21,6 +22,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerVulns,
   registerPosture,
   registerAudit,
+  registerKeys,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

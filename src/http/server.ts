@@ -28,6 +28,7 @@ import { postureRoutes } from './routes/posture.js';
 import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
+import { keyRoutes } from './routes/keys.js';
 
 export interface RouteInfo {
   method: string;
@@ -51,6 +52,7 @@ const ROUTES: RouteModule[] = [
   postureRoutes,
   vulnerabilityRoutes,
   auditLogRoutes,
+  keyRoutes,
 ];
 
 export interface ServerOptions {

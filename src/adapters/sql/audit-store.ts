@@ -140,6 +140,17 @@ export class SqlAuditStore implements AuditStore {
     return rows;
   }
 
+  /**
+   * SQLite only: appends synchronously inside a better-sqlite3 transaction the caller already
+   * runs (the nested transaction becomes a savepoint), so that a caller which must not await while
+   * it holds the write lock (a key rotation) can still commit its audit entry atomically with it.
+   */
+  appendInSqliteTransaction(drafts: AuditDraft[], link: ChainLink): AuditRow[] {
+    if (!this.sqliteAppend) throw new Error('appendInSqliteTransaction needs a SQLite store');
+    if (drafts.length === 0) return [];
+    return this.sqliteAppend(drafts, link);
+  }
+
   async head(): Promise<{ seq: number; hash: string }> {
     const r = await this.db
       .selectFrom('audit_chain_head')

@@ -54,7 +54,7 @@ export interface VerifyRequest {
 }
 
 export class AuditService {
-  private readonly signer: CheckpointSigner | undefined;
+  private signer: CheckpointSigner | undefined;
   private readonly checkpointEvery: number;
   private readonly onCheckpointError: (err: unknown) => void;
   private lastCheckpointSeq: number | undefined;
@@ -71,6 +71,15 @@ export class AuditService {
     this.signer = opts.signer;
     this.checkpointEvery = opts.checkpointEvery ?? 0;
     this.onCheckpointError = opts.onCheckpointError ?? (() => {});
+  }
+
+  /**
+   * Sets the checkpoint signer when none was configured at construction: the keyring's signer is
+   * only available once the keyring (which itself writes to this ledger) is open.
+   */
+  useSigner(signer: CheckpointSigner): void {
+    if (this.signer) throw new Error('audit checkpoint signer is already set');
+    this.signer = signer;
   }
 
   /** True when checkpoints can be signed. */
