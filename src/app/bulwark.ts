@@ -18,6 +18,9 @@ import { AuditService } from './services/audit.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
+import { AuthService } from './services/auth.js';
+import { createAuthService } from './auth-wiring.js';
+import type { LimiterStore } from '../core/ratelimit/ports.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -29,6 +32,7 @@ export interface Bulwark {
   readonly tokens: TokenService;
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
+  readonly auth: AuthService;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export interface CreateOptions {
   logLevel?: string;
   defaultMetrics?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** A limiter store to use instead of the one BULWARK_RATE_LIMIT_STORE selects (e.g. a wrapped one). */
+  limiterStore?: LimiterStore;
 }
 
 export async function createBulwark(
@@ -70,6 +76,14 @@ export async function createBulwark(
     config.owasp_edition,
   );
 
+  let auth: AuthService;
+  try {
+    auth = createAuthService(config, store, audit, clock, opts.limiterStore);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
   return {
     config,
     store,
@@ -80,6 +94,7 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
+    auth,
     close: () => store.close(),
   };
 }
