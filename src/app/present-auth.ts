@@ -49,4 +49,5 @@ export const presentAnomalies = (r: AnomalyReport) => ({
   until: iso(r.until),
   scanned: r.scanned,
   findings: r.findings.map(presentFinding),
+  bans: r.bans.map((b) => ({ ...b, banned_at: iso(b.banned_at), until: iso(b.until) })),
 });

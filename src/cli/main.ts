@@ -10,6 +10,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerVulns } from './commands/vulns.js';
 import { registerPosture } from './commands/posture.js';
+import { registerAuth } from './commands/auth.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -19,6 +20,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerTokens,
   registerVulns,
   registerPosture,
+  registerAuth,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

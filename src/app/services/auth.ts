@@ -35,6 +35,8 @@ import type { LimiterStore } from '../../core/ratelimit/ports.js';
 import { TrafficSummary } from '../../core/ratelimit/traffic-summary.js';
 import type { AuditEventInput, AuditService } from './audit.js';
 import { parseRecordAttempt } from './auth-input.js';
+import { AuthImporter } from './auth-import.js';
+import { lockoutReplay, type ReplayBan } from './lockout-replay.js';
 
 export interface AuthServiceDeps {
   attempts: AttemptStore;
@@ -68,6 +70,8 @@ export interface AnomalyQuery {
   until: number;
   /** Attempt ids listed per finding (default 100). */
   maxAttempts?: number;
+  /** Only attempts from this log event (imported attempts keep it, e.g. `sshd.failed_password`). */
+  event?: string;
 }
 
 export interface AnomalyReport {
@@ -76,6 +80,8 @@ export interface AnomalyReport {
   /** Attempts read (window plus look-back), for the curious and the benchmark. */
   scanned: number;
   findings: Finding[];
+  /** What the configured per-IP lockout rule bans in the window, replayed over credential failures. */
+  bans: ReplayBan[];
 }
 
 /** Longest span a query may cover: bounded work per request. */
@@ -87,6 +93,8 @@ export class AuthService {
   readonly policy: CompiledRateLimitPolicy;
   readonly limiter: LimiterStore;
   readonly traffic: TrafficSummary;
+  /** Log imports (history: stored and audited, not passed through the limiter). */
+  readonly importer: AuthImporter;
   private readonly attempts: AttemptStore;
   private readonly audit: AuditService;
   private readonly clock: Clock;
@@ -105,6 +113,7 @@ export class AuthService {
     this.snapshots = deps.snapshots;
     this.traffic = deps.traffic ?? new TrafficSummary({ windowMs: deps.policy.policy.perIp.windowMs });
     this.topN = deps.snapshotTopN ?? 20;
+    this.importer = new AuthImporter(this.attempts, this.audit, (ip) => decideKey(this.policy, ip));
     this.thresholds = { ipv6PrefixLength: deps.policy.policy.ipv6Prefix, ...deps.anomalyThresholds };
   }
 
@@ -304,12 +313,24 @@ export class AuthService {
       maxFindings: 100_000,
     });
     const lookback = lookbackMs(this.thresholds);
+    const replay = lockoutReplay(this.policy.policy.lockout.ip);
+    const event = q.event;
     let scanned = 0;
     for await (const chunk of this.attempts.range(Math.max(0, q.since - lookback), q.until)) {
       scanned += chunk.length;
-      for (const a of chunk) detector.observe(a);
+      for (const a of chunk) {
+        if (event !== undefined && !(a.failure_detail ?? '').startsWith(event)) continue;
+        detector.observe(a);
+        replay.observe(a);
+      }
     }
-    return { since: q.since, until: q.until, scanned, findings: detector.findings(q.since, q.until) };
+    return {
+      since: q.since,
+      until: q.until,
+      scanned,
+      findings: detector.findings(q.since, q.until),
+      bans: replay.bans.filter((b) => b.banned_at >= q.since && b.banned_at <= q.until),
+    };
   }
 
   /** For the importer: the key attempts are grouped on. */
