@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
+import { startAuthTimers } from './auth-timers.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -18,8 +19,10 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopTimers = (): void => {};
   const stop = () =>
     (stopped ??= (async () => {
+      stopTimers();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -30,6 +33,7 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     await bulwark.close();
     throw err;
   }
+  stopTimers = startAuthTimers(bulwark);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;

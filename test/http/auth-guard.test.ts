@@ -315,3 +315,41 @@ describe('configuration of the guard', () => {
     ).rejects.toThrow(/redis store not wired/);
   });
 });
+
+describe('store failure', () => {
+  it('answers 503 store_unavailable (fail closed) when the limiter store is down, and stores nothing', async () => {
+    const { openSqlDatabase } = await import('../../src/adapters/sql/dialect.js');
+    const { migrateToLatest } = await import('../../src/adapters/sql/migrate.js');
+    const { SqlLimiterStore } = await import('../../src/adapters/sql/limiter-store.js');
+    const gone = await openSqlDatabase('sqlite::memory:');
+    await migrateToLatest(gone);
+    const limiterStore = new SqlLimiterStore(gone);
+    await gone.close(); // the store's database is gone
+    const bulwark = await createBulwark(
+      { database_url: 'sqlite::memory:' },
+      { logLevel: 'silent', env: {}, limiterStore },
+    );
+    const app = await buildServer(bulwark);
+    try {
+      const token = (await bulwark.tokens.create({ scope: 'write', name: 'w' }, { id: 't', ip: '127.0.0.1' }))
+        .token;
+      const r = await app.inject({
+        method: 'POST',
+        url: '/auth/attempts',
+        headers: bearer(token),
+        payload: { source_ip: '192.0.2.1', result: 'success' },
+      });
+      expect(r.statusCode).toBe(503);
+      expect(r.json().code).toBe('store_unavailable');
+      expect(r.body).not.toMatch(/at .*\.ts/);
+      const n = await bulwark.store.db
+        .selectFrom('authentication_attempts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(n.n)).toBe(0);
+    } finally {
+      await app.close();
+      await bulwark.close();
+    }
+  });
+});

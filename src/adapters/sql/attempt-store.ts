@@ -56,10 +56,17 @@ export const attemptFromRow = (r: Selectable<AuthAttemptsTable>): StoredAttempt 
 export class SqlAttemptStore implements AttemptStore {
   private readonly db: Kysely<Database>;
   private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => void) | undefined;
+  private readonly liteRange: BetterSqlite3.Statement | undefined;
 
   constructor(store: SqlDatabase) {
     this.db = store.db;
     this.liteInsertMany = store.sqlite ? sqliteBulkInsert(store.sqlite) : undefined;
+    // The anomaly view's hot read: a prepared keyset statement, no query building per chunk.
+    this.liteRange = store.sqlite?.prepare(
+      `select * from authentication_attempts
+        where timestamp >= ? and timestamp < ? and (timestamp > ? or (timestamp = ? and id > ?))
+        order by timestamp, id limit ?`,
+    );
   }
 
   async insert(attempt: StoredAttempt): Promise<void> {
@@ -114,7 +121,9 @@ export class SqlAttemptStore implements AttemptStore {
           eb.or([eb('timestamp', '>', t), eb.and([eb('timestamp', '=', t), eb('id', '>', id)])]),
         );
       }
-      const rows = await q.orderBy('timestamp').orderBy('id').limit(chunkSize).execute();
+      const rows = this.liteRange
+        ? (this.liteRange.all(since, until, lastT, lastT, lastId, chunkSize) as Selectable<AuthAttemptsTable>[])
+        : await q.orderBy('timestamp').orderBy('id').limit(chunkSize).execute();
       if (rows.length === 0) return;
       const chunk = rows.map(attemptFromRow);
       yield chunk;

@@ -15,7 +15,7 @@ import { AnomalyDetector, type Finding } from '../../core/auth/anomaly.js';
 import { resolveThresholds, type AnomalyThresholdsInput } from '../../core/auth/anomaly-thresholds.js';
 import type { FailureReason, RlBucketEntry } from '../../core/auth/attempt.js';
 import type { Clock } from '../../core/clock.js';
-import { validationError } from '../../core/errors.js';
+import { BulwarkError, validationError } from '../../core/errors.js';
 import { ipKeyUnchecked as ipKeyOrNull } from '../../core/net/ip.js';
 import { newId } from '../../core/ids.js';
 import type { AttemptStore, StoredAttempt } from '../../core/ports/attempt-store.js';
@@ -34,7 +34,7 @@ import type { CompiledRateLimitPolicy } from '../../core/ratelimit/policy.js';
 import type { LimiterStore } from '../../core/ratelimit/ports.js';
 import { TrafficSummary } from '../../core/ratelimit/traffic-summary.js';
 import type { AuditEventInput, AuditService } from './audit.js';
-import { parseRecordAttempt } from './auth-input.js';
+import { parseRecordAttempt, type RecordAttempt } from './auth-input.js';
 import { AuthImporter } from './auth-import.js';
 import { lockoutReplay, type ReplayBan } from './lockout-replay.js';
 
@@ -117,9 +117,27 @@ export class AuthService {
     this.thresholds = { ipv6PrefixLength: deps.policy.policy.ipv6Prefix, ...deps.anomalyThresholds };
   }
 
-  /** Records one attempt and answers the decision. Invalid input → validation_failed naming the field. */
+  /**
+   * Records one attempt and answers the decision. Invalid input → validation_failed naming the
+   * field; a store failure → store_unavailable (the caller treats it as not allowed: fail closed).
+   */
   async recordAttempt(input: unknown): Promise<AuthDecision> {
     const a = parseRecordAttempt(input);
+    try {
+      return await this.record(a);
+    } catch (err) {
+      if (err instanceof BulwarkError) throw err;
+      throw new BulwarkError(
+        'store_unavailable',
+        'the auth guard store failed; the attempt was not decided',
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  private async record(a: RecordAttempt): Promise<AuthDecision> {
     const now = this.clock.now();
     const at = a.at ?? now;
     const subject = { ip: a.source_ip, sender: a.sender ?? null, user: a.user_id ?? null };

@@ -4,6 +4,7 @@
  *   plus a remainder in 1/limit ms (gcra.ts); one BIGINT cannot hold both exactly in a JS number.
  * - lockouts(locked_until): listing the current lockouts is an index range, not a scan.
  * - authentication_attempts(result, timestamp): the anomaly view reads failures of a window.
+ * - authentication_attempts(timestamp, id): the view's keyset walk over a window, in index order.
  */
 import { type Kysely } from 'kysely';
 
@@ -23,6 +24,11 @@ export function migration003() {
         .createIndex('attempts_result_time_idx')
         .on('authentication_attempts')
         .columns(['result', 'timestamp'])
+        .execute();
+      await db.schema
+        .createIndex('attempts_time_id_idx')
+        .on('authentication_attempts')
+        .columns(['timestamp', 'id'])
         .execute();
     },
   };
