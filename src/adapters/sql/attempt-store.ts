@@ -122,7 +122,14 @@ export class SqlAttemptStore implements AttemptStore {
         );
       }
       const rows = this.liteRange
-        ? (this.liteRange.all(since, until, lastT, lastT, lastId, chunkSize) as Selectable<AuthAttemptsTable>[])
+        ? (this.liteRange.all(
+            since,
+            until,
+            lastT,
+            lastT,
+            lastId,
+            chunkSize,
+          ) as Selectable<AuthAttemptsTable>[])
         : await q.orderBy('timestamp').orderBy('id').limit(chunkSize).execute();
       if (rows.length === 0) return;
       const chunk = rows.map(attemptFromRow);
