@@ -213,6 +213,35 @@ describeEachBackend('auth guard over HTTP', (backend) => {
     });
   });
 
+  describe('concurrency', () => {
+    let c: Ctx;
+    beforeAll(async () => {
+      c = await start(backend.url(), { rate_limit_per_ip: 10 });
+    });
+    afterAll(() => stop(c));
+
+    it('of 40 simultaneous attempts from one IP against a limit of 10, exactly 10 pass; all 40 are stored and audited', async () => {
+      const rs = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          post(c, { user_id: `u${i}`, source_ip: '198.51.100.200', result: 'success' }),
+        ),
+      );
+      const ds = rs.map((r) => r.json());
+      expect(rs.every((r) => r.statusCode === 200)).toBe(true);
+      expect(ds.filter((d) => d.allowed)).toHaveLength(10);
+      const n = await c.bulwark.store.db
+        .selectFrom('authentication_attempts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('source_ip', '=', '198.51.100.200')
+        .executeTakeFirstOrThrow();
+      expect(Number(n.n)).toBe(40);
+      const audits = [...(await auditOf(c, 'auth_success')), ...(await auditOf(c, 'auth_failure'))];
+      for (const d of ds)
+        expect(audits.filter((a) => (a.metadata as string).includes(d.attempt_id))).toHaveLength(1);
+      expect((await auditOf(c, 'rate_limit_trigger')).length).toBe(30);
+    });
+  });
+
   describe('lists and bad input', () => {
     let c: Ctx;
     beforeAll(async () => {

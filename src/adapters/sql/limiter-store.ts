@@ -282,6 +282,8 @@ class SqliteStatements {
     return this.lockState(key, nowMs);
   }
   clear(key: string): void {
+    // Most successful logins have nothing to clear: a plain read, no write lock, in that case.
+    if (this.getLock.get(key) === undefined) return;
     this.txClear.immediate(key);
   }
 }
