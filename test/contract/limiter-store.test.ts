@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { openSqlDatabase, type SqlDatabase } from '../../src/adapters/sql/dialect.js';
 import { SqlLimiterStore } from '../../src/adapters/sql/limiter-store.js';
 import { migrateToLatest } from '../../src/adapters/sql/migrate.js';
@@ -31,5 +31,36 @@ describeEachBackend('SqlLimiterStore', (backend) => {
       },
       close: () => db.close(),
     };
+  });
+});
+
+describeEachBackend('SqlLimiterStore sweep and listing', (backend) => {
+  it('lists locks in force and sweeps rows that no longer say anything, keeping live ones', async () => {
+    const db = await openSqlDatabase(backend.url());
+    try {
+      await migrateToLatest(db);
+      const s = new SqlLimiterStore(db);
+      const T = 1_760_000_000_000;
+      const rule = {
+        maxFailures: 2,
+        findTimeMs: 1000,
+        banMs: 5000,
+        banMultiplier: 2,
+        maxBanMs: 10_000,
+        forgetAfterMs: 0,
+        clearOnSuccess: false,
+      };
+      await s.recordFailure('lock:ip:a', rule, T);
+      await s.recordFailure('lock:ip:a', rule, T + 1); // locked until T + 5001
+      await s.recordFailure('lock:ip:b', rule, T); // one failure, stale after T + 1000
+      await s.consume('rl:ip:a', 10, 1000, 1, T); // idle after T + 100
+      expect(await s.listActiveLocks(T + 2, 10)).toEqual([{ key: 'lock:ip:a', until: T + 5001, level: 1 }]);
+      expect(await s.sweep(T + 2000)).toEqual({ buckets: 1, lockouts: 1 });
+      expect((await s.isLocked('lock:ip:a', T + 2000)).locked).toBe(true);
+      expect(await s.sweep(T + 6000)).toEqual({ buckets: 0, lockouts: 1 });
+      expect(await s.listActiveLocks(T + 6000, 10)).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 });

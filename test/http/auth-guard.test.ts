@@ -240,6 +240,44 @@ describeEachBackend('auth guard over HTTP', (backend) => {
         expect(audits.filter((a) => (a.metadata as string).includes(d.attempt_id))).toHaveLength(1);
       expect((await auditOf(c, 'rate_limit_trigger')).length).toBe(30);
     });
+
+    it('GET /security/anomalies shows the brute force and spraying of six fast failures from one address', async () => {
+      c.clock.advance(3_600_000);
+      const start = c.clock.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        c.clock.advance(500);
+        const d = (
+          await post(c, {
+            user_id: `victim${i}`,
+            source_ip: '203.0.113.99',
+            result: 'failure',
+            failure_reason: 'unknown_user',
+          })
+        ).json();
+        ids.push(d.attempt_id);
+      }
+      const since = new Date(start).toISOString();
+      const until = new Date(c.clock.now() + 1).toISOString();
+      const r = await c.app.inject({
+        method: 'GET',
+        url: `/security/anomalies?since=${since}&until=${until}`,
+        headers: bearer(c.read),
+      });
+      expect(r.statusCode).toBe(200);
+      const body = r.json();
+      const kinds = body.findings.map((f: { kind: string; key: string }) => `${f.kind} ${f.key}`).sort();
+      expect(kinds).toEqual(['brute_force 203.0.113.99', 'password_spraying 203.0.113.99']);
+      for (const f of body.findings) {
+        expect(f).toMatchObject({ count: 6, distinct_ips: 1, unknown_user_ratio: 1 });
+        expect(f.attempts).toEqual(ids);
+        expect(f.first_seen).toBe(new Date(start + 500).toISOString());
+      }
+      // The fifth failure locked the address: the view's lockout replay agrees.
+      expect(body.bans.map((b: { key: string }) => b.key)).toEqual(['203.0.113.99']);
+      const noRead = await c.app.inject({ method: 'GET', url: '/security/anomalies' });
+      expect(noRead.statusCode).toBe(401);
+    });
   });
 
   describe('lists and bad input', () => {
