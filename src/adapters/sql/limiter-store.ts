@@ -253,6 +253,16 @@ class SqliteStatements {
       this.putLock.run(key, rec.locked_until, rec.level, rec.failures, nowMs, rec.expires_at);
       return lockStateOf(e, nowMs);
     });
+    this.txBatch = h.transaction((jobs: Job[]) => {
+      for (const j of jobs) {
+        try {
+          j.value = j.run();
+          j.ok = true;
+        } catch (err) {
+          j.error = err;
+        }
+      }
+    });
     this.txClear = h.transaction((key) => {
       const row = this.getLock.get(key) as LockRow | undefined;
       if (!row) return;
@@ -268,22 +278,73 @@ class SqliteStatements {
     return lockStateOf(row ? entryFromRecord(row) : undefined, nowMs);
   }
 
+  // Operations requested in the same turn of the event loop run in one IMMEDIATE transaction, in
+  // the order they were asked, each in its own savepoint (a failing one rolls back alone); their
+  // promises settle after the commit. Same results as one transaction each, a fraction of the
+  // commits under concurrent requests.
+  private jobs: Job[] = [];
+  private scheduled = false;
+  private readonly txBatch: BetterSqlite3.Transaction<(jobs: Job[]) => void>;
+
+  private enqueue<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({
+        run,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        ok: false,
+        value: undefined,
+        error: undefined,
+      });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const jobs = this.jobs;
+    this.jobs = [];
+    try {
+      this.txBatch.immediate(jobs);
+    } catch (err) {
+      for (const j of jobs) j.reject(err);
+      return;
+    }
+    for (const j of jobs) {
+      if (j.ok) j.resolve(j.value);
+      else j.reject(j.error);
+    }
+  }
+
   checkAndConsume(
     lockKeys: readonly string[],
     requests: readonly BucketRequest[],
     nowMs: number,
-  ): CheckAndConsumeResult {
-    return this.txCheck.immediate(lockKeys, requests, nowMs);
+  ): Promise<CheckAndConsumeResult> {
+    return this.enqueue(() => this.txCheck(lockKeys, requests, nowMs));
   }
-  recordFailure(key: string, policy: LockoutPolicy, nowMs: number): LockState {
-    return this.txFailure.immediate(key, policy, nowMs);
+  recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {
+    return this.enqueue(() => this.txFailure(key, policy, nowMs));
   }
   isLocked(key: string, nowMs: number): LockState {
     return this.lockState(key, nowMs);
   }
-  clear(key: string): void {
-    // Most successful logins have nothing to clear: a plain read, no write lock, in that case.
-    if (this.getLock.get(key) === undefined) return;
-    this.txClear.immediate(key);
+  clear(key: string): Promise<void> {
+    return this.enqueue(() => {
+      // Most successful logins have nothing to clear: no write in that case.
+      if (this.getLock.get(key) !== undefined) this.txClear(key);
+    });
   }
+}
+
+interface Job {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  ok: boolean;
+  value: unknown;
+  error: unknown;
 }
