@@ -27,6 +27,9 @@ import { KeyringTokenHasher } from './keys/keyring-token-hasher.js';
 import { keyringRedactor, swappableRedactor } from './keys/keyring-redaction.js';
 import { keyPosture } from './keys/key-posture.js';
 import { KeyringCheckpointSigner } from './keys/keyring-checkpoint-signer.js';
+import { AuthService } from './services/auth.js';
+import { createAuthService } from './auth-wiring.js';
+import type { LimiterStore } from '../core/ratelimit/ports.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -40,6 +43,7 @@ export interface Bulwark {
   readonly posture: PostureService;
   /** The keyring (disabled, answering config_invalid, when no master key is available). */
   readonly keys: KeyService;
+  readonly auth: AuthService;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export interface CreateOptions {
   env?: NodeJS.ProcessEnv;
   /** Create the default master key file beside a SQLite database when none exists (serve, keys commands). */
   generateMasterKey?: boolean;
+  /** A limiter store to use instead of the one BULWARK_RATE_LIMIT_STORE selects (e.g. a wrapped one). */
+  limiterStore?: LimiterStore;
 }
 
 export async function createBulwark(
@@ -119,6 +125,14 @@ export async function createBulwark(
     (now) => keyPosture(keys, now),
   );
 
+  let auth: AuthService;
+  try {
+    auth = createAuthService(config, store, audit, clock, opts.limiterStore);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
   return {
     config,
     store,
@@ -130,6 +144,7 @@ export async function createBulwark(
     vulnerabilities,
     posture,
     keys,
+    auth,
     close: async () => {
       await audit.close();
       await store.close();

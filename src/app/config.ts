@@ -72,8 +72,35 @@ export const configSchema = z
       .int()
       .min(0)
       .default(60 * 60 * 1000),
+    // ---- auth guard (docs/DECISIONS.md, "Auth guard") ----
+    /** Where limiter buckets and lockouts live: sql (default: bans survive restarts), memory, redis. */
+    rate_limit_store: z.enum(['sql', 'memory', 'redis']).default('sql'),
+    rate_limit_per_ip: positiveInt.max(1_000_000).default(120),
+    rate_limit_per_sender: positiveInt.max(1_000_000).default(60),
+    rate_limit_window_ms: positiveInt.max(7 * 86_400_000).default(60_000),
+    ipv6_prefix: z.coerce.number().int().min(1).max(128).default(64),
+    lockout_max_failures: positiveInt.max(1000).default(5),
+    lockout_user_max_failures: positiveInt.max(1000).default(10),
+    lockout_find_time_s: positiveInt.max(30 * 86_400).default(600),
+    lockout_ban_s: positiveInt.max(365 * 86_400).default(600),
+    lockout_max_ban_s: positiveInt.max(365 * 86_400).default(86_400),
+    lockout_ban_multiplier: z.coerce.number().min(1).max(1000).default(2),
+    rate_limit_allow_list: z
+      .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
+      .default([]),
+    rate_limit_deny_list: z
+      .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
+      .default([]),
+    /** Seconds between automatic RateLimitSnapshots while `serve` runs (0 = only on demand). */
+    snapshot_interval_s: z.coerce.number().int().min(0).max(86_400).default(60),
+    /** IPs and senders listed per snapshot. */
+    snapshot_top_n: positiveInt.max(1000).default(20),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.lockout_max_ban_s >= c.lockout_ban_s, {
+    path: ['lockout_max_ban_s'],
+    error: 'must be at least lockout_ban_s',
+  });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;
 export type BulwarkConfigInput = z.input<typeof configSchema>;
@@ -106,11 +133,32 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
   BULWARK_MASTER_KEY: (c, v) => (c.master_key = v),
   BULWARK_MASTER_KEY_FILE: (c, v) => (c.master_key_file = v),
   BULWARK_KEYS_ROTATION_CHECK_MS: (c, v) => (c.keys_rotation_check_ms = v),
+  BULWARK_RATE_LIMIT_STORE: (c, v) => (c.rate_limit_store = v),
+  BULWARK_RATE_LIMIT_PER_IP: (c, v) => (c.rate_limit_per_ip = v),
+  BULWARK_RATE_LIMIT_PER_SENDER: (c, v) => (c.rate_limit_per_sender = v),
+  BULWARK_RATE_LIMIT_WINDOW_MS: (c, v) => (c.rate_limit_window_ms = v),
+  BULWARK_IPV6_PREFIX: (c, v) => (c.ipv6_prefix = v),
+  BULWARK_LOCKOUT_MAX_FAILURES: (c, v) => (c.lockout_max_failures = v),
+  BULWARK_LOCKOUT_USER_MAX_FAILURES: (c, v) => (c.lockout_user_max_failures = v),
+  BULWARK_LOCKOUT_FIND_TIME_S: (c, v) => (c.lockout_find_time_s = v),
+  BULWARK_LOCKOUT_BAN_S: (c, v) => (c.lockout_ban_s = v),
+  BULWARK_LOCKOUT_MAX_BAN_S: (c, v) => (c.lockout_max_ban_s = v),
+  BULWARK_LOCKOUT_BAN_MULTIPLIER: (c, v) => (c.lockout_ban_multiplier = v),
+  BULWARK_RATE_LIMIT_ALLOW_LIST: (c, v) => (c.rate_limit_allow_list = csv(v)),
+  BULWARK_RATE_LIMIT_DENY_LIST: (c, v) => (c.rate_limit_deny_list = csv(v)),
+  BULWARK_SNAPSHOT_INTERVAL_S: (c, v) => (c.snapshot_interval_s = v),
+  BULWARK_SNAPSHOT_TOP_N: (c, v) => (c.snapshot_top_n = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),
   BULWARK_SLA_LOW_DAYS: (c, v) => (sla(c).low = v),
 };
+
+const csv = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function sla(c: Record<string, unknown>): Record<string, unknown> {
   return (c.sla_days ??= {}) as Record<string, unknown>;
@@ -141,6 +189,7 @@ export function loadConfig(
     const field = issue.path.join('.');
     const envName =
       FIELD_TO_ENV[field] ??
+      FIELD_TO_ENV[String(issue.path[0])] ??
       (field.startsWith('trusted_proxies') ? 'BULWARK_TRUSTED_PROXIES' : undefined) ??
       (field.startsWith('audit_previous_public_keys') ? 'BULWARK_AUDIT_PREVIOUS_PUBLIC_KEYS' : undefined) ??
       (field.startsWith('sla_days.') ? `BULWARK_SLA_${String(issue.path[1]).toUpperCase()}_DAYS` : undefined);

@@ -5,6 +5,7 @@ import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
 import { startRotationScheduler } from './keys/rotation-scheduler.js';
+import { startAuthTimers } from './auth-timers.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -22,14 +23,16 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
   if (!bulwark.audit.checkpointsEnabled)
     app.log.warn(
-      'audit checkpoints unavailable: no BULWARK_AUDIT_SIGNING_KEY(_FILE); the chain is kept but truncation and re-chaining cannot be detected',
+      'audit checkpoints unavailable: no BULWARK_AUDIT_SIGNING_KEY(_FILE) and no keyring (BULWARK_MASTER_KEY); the chain is kept but truncation and re-chaining cannot be detected',
     );
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopTimers = (): void => {};
   const stop = () =>
     (stopped ??= (async () => {
       rotations.stop();
+      stopTimers();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -47,6 +50,7 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     bulwark.logger,
   );
   if (bulwark.keys.enabled && bulwark.config.keys_rotation_check_ms > 0) void rotations.runOnce();
+  stopTimers = startAuthTimers(bulwark);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;

@@ -12,6 +12,7 @@ import { registerVulns } from './commands/vulns.js';
 import { registerPosture } from './commands/posture.js';
 import { registerAudit } from './commands/audit.js';
 import { registerKeys } from './commands/keys.js';
+import { registerAuth } from './commands/auth.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -23,6 +24,7 @@ const REGISTRARS: CommandRegistrar[] = [
   registerPosture,
   registerAudit,
   registerKeys,
+  registerAuth,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

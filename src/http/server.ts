@@ -29,6 +29,7 @@ import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { keyRoutes } from './routes/keys.js';
+import { authGuardRoutes } from './routes/auth-guard.js';
 
 export interface RouteInfo {
   method: string;
@@ -53,6 +54,7 @@ const ROUTES: RouteModule[] = [
   vulnerabilityRoutes,
   auditLogRoutes,
   keyRoutes,
+  authGuardRoutes,
 ];
 
 export interface ServerOptions {

@@ -13,6 +13,7 @@ import { BulwarkError } from '../../core/errors.js';
 import type { SqlDatabase, SqlDialectName } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
 import { migration002 } from './migrations/002_audit_ledger.js';
+import { migration003 } from './migrations/003_auth_guard.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
@@ -22,6 +23,7 @@ function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
   return [
     ['001_initial', migration001(dialect)],
     ['002_audit_ledger', migration002(dialect)],
+    ['003_auth_guard', migration003()],
   ];
 }
 

@@ -85,6 +85,7 @@ export interface AuthAttemptsTable {
 export interface RateLimitBucketsTable {
   key: string;
   state: number; // GCRA theoretical arrival time (ms) or counter, per the limiter
+  tat_rem: number; // GCRA remainder in 1/limit ms (migration 003)
   expires_at: number;
 }
 
