@@ -12,8 +12,8 @@ import { Keyring } from '../src/core/keys/keyring.js';
 import { MasterKey } from '../src/core/keys/master-key.js';
 
 const PAYLOAD = randomBytes(1024);
-const N = Number(process.env.BENCH_N ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const N = Number(process.env.BENCH_N ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 
 const bareKey = createSecretKey(randomBytes(32));
 

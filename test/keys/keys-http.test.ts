@@ -103,6 +103,14 @@ describeEachBackend('keys HTTP API', (backend) => {
       expect(res.json().message).toContain(field);
     }
     expect((await call('POST', '/auth/rotate-keys', { key_names: ['rot.a', 'ghost'] })).statusCode).toBe(404);
+    // Check-and-set: a stale expected_version is a clear 409, nothing rotated.
+    const stale = await call('POST', '/auth/rotate-keys', { key_name: 'rot.a', expected_version: 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'conflict' });
+    expect(stale.json().message).toContain('version 3');
+    expect(
+      (await call('POST', '/auth/rotate-keys', { key_names: ['rot.a'], expected_version: 3 })).statusCode,
+    ).toBe(400);
     expect((await call('POST', '/auth/rotate-keys', { key_name: 'rot.a' }, 'write')).statusCode).toBe(403);
     expect((await call('GET', '/keys/rot.a', undefined, 'read')).json().latest_version).toBe(3);
   });

@@ -41,6 +41,8 @@ const rotateBody = z
     key_name: keyName.optional(),
     key_names: z.array(keyName).min(1).max(100).optional(),
     notes,
+    /** Rotate only if the key is still at this version (check-and-set; 409 conflict otherwise). */
+    expected_version: z.number().int().min(1).optional(),
   })
   .refine((b) => (b.key_name === undefined) !== (b.key_names === undefined), {
     error: 'give exactly one of key_name and key_names',
@@ -129,8 +131,19 @@ export const keyRoutes: RouteModule = (app, bulwark) => {
     },
     async (req, reply) => {
       const body = req.body as z.output<typeof rotateBody>;
-      const names = body.key_names ?? [body.key_name!];
-      const events = await keys.rotateMany(names, body.notes ?? null, actor(req));
+      if (body.expected_version !== undefined && body.key_name === undefined) {
+        throw validationError('expected_version', 'goes with key_name (one key), not key_names');
+      }
+      const events =
+        body.expected_version !== undefined
+          ? [
+              await keys.rotate(
+                body.key_name!,
+                { notes: body.notes ?? null, expected_version: body.expected_version },
+                actor(req),
+              ),
+            ]
+          : await keys.rotateMany(body.key_names ?? [body.key_name!], body.notes ?? null, actor(req));
       return reply.status(202).send({ rotations: events.map(presentRotation) });
     },
   );
