@@ -10,6 +10,8 @@ import { SqlAuditStore } from '../adapters/sql/audit-store.js';
 import { SqlPostureStore } from '../adapters/sql/posture-store.js';
 import { SqlTokenStore } from '../adapters/sql/token-store.js';
 import { SqlVulnerabilityStore } from '../adapters/sql/vulnerability-store.js';
+import { SqlAdvisoryStore } from '../adapters/sql/advisory-store.js';
+import { SqlDependencyStore } from '../adapters/sql/dependency-store.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';
 import { type BulwarkConfig, type BulwarkConfigInput, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -18,6 +20,9 @@ import { AuditService } from './services/audit.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
+import { AdvisoryService } from './services/advisories.js';
+import { DependencyService } from './services/dependencies.js';
+import { ScanVulnerabilityLinker } from './services/scan-vulnerabilities.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -29,6 +34,8 @@ export interface Bulwark {
   readonly tokens: TokenService;
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
+  readonly advisories: AdvisoryService;
+  readonly dependencies: DependencyService;
   close(): Promise<void>;
 }
 
@@ -69,6 +76,19 @@ export async function createBulwark(
     clock,
     config.owasp_edition,
   );
+  const advisories = new AdvisoryService(
+    new SqlAdvisoryStore(store.db),
+    clock,
+    { max_age_days: config.advisory_max_age_days, on_stale: config.advisory_stale_policy },
+    config.advisory_base_url,
+  );
+  const dependencies = new DependencyService(
+    new SqlDependencyStore(store.db),
+    advisories,
+    new ScanVulnerabilityLinker(vulnStore, clock, resolveSlaPolicy(config.sla_days), config.owasp_edition),
+    audit,
+    clock,
+  );
 
   return {
     config,
@@ -80,6 +100,12 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
-    close: () => store.close(),
+    advisories,
+    dependencies,
+    // Background scans finish (or fail) before the store goes away.
+    close: async () => {
+      await dependencies.drain();
+      await store.close();
+    },
   };
 }

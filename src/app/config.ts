@@ -36,6 +36,14 @@ export const configSchema = z
           .refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR (10.0.0.0/8)' }),
       )
       .default([]),
+    /** Where `advisories sync` downloads `{ECOSYSTEM}/all.zip` from (OSV's export bucket by default). */
+    advisory_base_url: z.string().url().default('https://osv-vulnerabilities.storage.googleapis.com'),
+    /** The advisory database is stale when its newest record is older than this many days. */
+    advisory_max_age_days: z.coerce.number().positive().default(7),
+    /** What a scan does with a stale (or empty) advisory database: warn and go on, or fail (exit 3). */
+    advisory_stale_policy: z.enum(['warn', 'fail']).default('warn'),
+    /** Body limit of POST /security/scans only (lockfiles are bigger than other bodies). */
+    scan_body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
   })
   .strict();
 
@@ -56,6 +64,10 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)),
+  BULWARK_ADVISORY_BASE_URL: (c, v) => (c.advisory_base_url = v),
+  BULWARK_ADVISORY_MAX_AGE_DAYS: (c, v) => (c.advisory_max_age_days = v),
+  BULWARK_ADVISORY_STALE_POLICY: (c, v) => (c.advisory_stale_policy = v),
+  BULWARK_SCAN_BODY_LIMIT_BYTES: (c, v) => (c.scan_body_limit_bytes = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),

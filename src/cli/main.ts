@@ -10,6 +10,9 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerVulns } from './commands/vulns.js';
 import { registerPosture } from './commands/posture.js';
+import { registerScan } from './commands/scan.js';
+import { registerAdvisories } from './commands/advisories.js';
+import { registerApprovals } from './commands/approvals.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -19,6 +22,9 @@ const REGISTRARS: CommandRegistrar[] = [
   registerTokens,
   registerVulns,
   registerPosture,
+  registerScan,
+  registerAdvisories,
+  registerApprovals,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

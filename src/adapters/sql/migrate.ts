@@ -12,13 +12,17 @@ import { type Kysely, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
 import type { SqlDatabase, SqlDialectName } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
+import { migration004 } from './migrations/004_dependency_scans.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
 function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
-  return [['001_initial', migration001(dialect)]];
+  return [
+    ['001_initial', migration001(dialect)],
+    ['004_dependency_scans', migration004(dialect)],
+  ];
 }
 
 export interface MigrationReport {
