@@ -26,6 +26,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { postureRoutes } from './routes/posture.js';
 import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { dependencyRoutes } from './routes/dependencies.js';
 
 export interface RouteInfo {
   method: string;
@@ -48,6 +49,7 @@ const ROUTES: RouteModule[] = [
   openapiRoutes,
   postureRoutes,
   vulnerabilityRoutes,
+  dependencyRoutes,
 ];
 
 export interface ServerOptions {

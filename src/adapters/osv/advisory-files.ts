@@ -102,6 +102,7 @@ export async function* readAdvisoryFiles(
   }
 }
 
+const EOCD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
@@ -125,6 +126,8 @@ export async function* readZip(
   let failure: BulwarkError | null = null;
   let entries = 0;
   let totalOut = 0;
+  /** Entries started but not finished: non-zero at the end means a truncated archive. */
+  let open = 0;
   const name = path.basename(zipPath);
   const bomb = (what: string): BulwarkError =>
     new BulwarkError('unprocessable', `${zipPath}: ${what}; refusing it as a possible zip bomb`);
@@ -144,6 +147,7 @@ export async function* readZip(
     }
     const parts: Uint8Array[] = [];
     let size = 0;
+    open++;
     file.ondata = (err, data, final) => {
       if (failure) return;
       if (err) {
@@ -167,6 +171,7 @@ export async function* readZip(
         return;
       }
       if (data.length > 0) parts.push(data);
+      if (final) open--;
       if (final) ready.push({ source: `${name}!${file.name}`, text: decoder.decode(concat(parts, size)) });
     };
     try {
@@ -179,6 +184,10 @@ export async function* readZip(
 
   let read = 0;
   let sawHeader = false;
+  // The end-of-central-directory record sits in the last 64 KiB + 22 bytes of a whole archive; a
+  // streamed reader would otherwise take a cut-off download for a shorter archive.
+  const TAIL = 65_557;
+  let tail: Buffer = Buffer.alloc(0);
   const stream = createReadStream(zipPath, { highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -188,6 +197,8 @@ export async function* readZip(
           throw new BulwarkError('unprocessable', `${zipPath}: not a zip archive`);
       }
       read += chunk.length;
+      tail = Buffer.concat([tail, chunk]);
+      if (tail.length > TAIL) tail = tail.subarray(tail.length - TAIL);
       try {
         unzip.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), false);
       } catch (e) {
@@ -204,6 +215,8 @@ export async function* readZip(
       throw new BulwarkError('unprocessable', `${zipPath}: corrupt archive (${(e as Error).message})`);
     }
     if (failure) throw failure;
+    if (open > 0 || tail.lastIndexOf(EOCD) === -1)
+      throw new BulwarkError('unprocessable', `${zipPath}: truncated archive (no end of central directory)`);
     while (ready.length > 0) yield ready.shift() as AdvisoryText;
   } finally {
     stream.destroy();

@@ -42,15 +42,16 @@ const oneLine = (max: number) =>
     .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' });
 
 /**
- * An expiry as people write it: `2026-06-30` (the approval holds through that UTC day) or a full
+ * An expiry as people write it: `2026-06-30` (the approval holds through that UTC day, to
+ * 23:59:59.999) or a full
  * ISO 8601 time with its offset. Returns epoch ms, or null when unreadable.
  */
 export function parseExpiry(value: string): number | null {
   const v = value.trim();
   if (DATE_ONLY.test(v)) {
     const t = Date.parse(`${v}T00:00:00Z`);
-    // Through the end of that day.
-    return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v ? null : t + 86_400_000;
+    // Through the end of that day (the last millisecond of it, so it still prints as that day).
+    return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v ? null : t + 86_400_000 - 1;
   }
   if (ISO_TIME.test(v)) {
     const t = Date.parse(v);
@@ -61,12 +62,9 @@ export function parseExpiry(value: string): number | null {
 
 /** What a caller sends to create an approval (API body, CLI flags, one policy-file entry). */
 export const approvalInputSchema = z.strictObject({
-  advisory_id: z
-    .string()
-    .trim()
-    .regex(ID, {
-      error: 'must be an advisory id such as GHSA-jf85-cpcp-j695, CVE-2021-44228 or RUSTSEC-2021-0001',
-    }),
+  advisory_id: z.string().trim().regex(ID, {
+    error: 'must be an advisory id such as GHSA-jf85-cpcp-j695, CVE-2021-44228 or RUSTSEC-2021-0001',
+  }),
   package: oneLine(APPROVAL_LIMITS.package).optional(),
   version_range: oneLine(APPROVAL_LIMITS.range)
     .refine((r) => semver.validRange(r) !== null, {
