@@ -14,7 +14,6 @@ import { BulwarkError } from '../../core/errors.js';
 import type { LockPackage } from '../../core/deps/lockfiles/types.js';
 import { AdvisoryIndex } from '../../core/deps/osv/advisory-index.js';
 import { parseOsvRecord } from '../../core/deps/osv/parse-record.js';
-import type { OsvRecord } from '../../core/deps/osv/record.js';
 import {
   isEcosystem,
   packageKeyName,
@@ -73,7 +72,9 @@ const DAY = 86_400_000;
 
 export class AdvisoryService {
   private cacheGeneration: string | null = null;
-  private readonly byKey = new Map<string, OsvRecord[]>();
+  private index = new AdvisoryIndex();
+  /** (ecosystem, name) keys whose advisories are all in `index`. */
+  private readonly loadedKeys = new Set<string>();
 
   constructor(
     private readonly store: AdvisoryStore,
@@ -205,45 +206,36 @@ export class AdvisoryService {
     return { stale: true, message };
   }
 
-  /** An index holding every advisory that names one of `packages` (by ecosystem + name). */
+  /**
+   * An index holding (at least) every advisory that names one of `packages` (by ecosystem + name).
+   * One index is kept per database generation and grows with the keys asked for, so a warm scan
+   * pays neither the query nor the range compilation again; a key's bucket only ever holds the
+   * advisories of that key, so what else was loaded does not change a match.
+   */
   async indexFor(packages: Iterable<Pick<LockPackage, 'ecosystem' | 'name'>>): Promise<AdvisoryIndex> {
     const generation = await this.store.generation();
-    if (generation !== this.cacheGeneration || this.byKey.size > MAX_CACHED_KEYS) {
-      this.byKey.clear();
+    if (generation !== this.cacheGeneration || this.loadedKeys.size > MAX_CACHED_KEYS) {
+      this.index = new AdvisoryIndex();
+      this.loadedKeys.clear();
       this.cacheGeneration = generation;
     }
+    const index = this.index;
     const missing = new Map<Ecosystem, Set<string>>();
-    const wanted = new Set<string>();
     for (const p of packages) {
-      const key = `${p.ecosystem}\u0000${packageKeyName(p.ecosystem, p.name)}`;
-      wanted.add(key);
-      if (this.byKey.has(key)) continue;
+      const name = packageKeyName(p.ecosystem, p.name);
+      const key = `${p.ecosystem}\u0000${name}`;
+      if (this.loadedKeys.has(key)) continue;
       let set = missing.get(p.ecosystem);
       if (!set) missing.set(p.ecosystem, (set = new Set()));
-      set.add(packageKeyName(p.ecosystem, p.name));
+      set.add(name);
     }
     for (const [eco, names] of missing) {
-      const found = new Map<string, OsvRecord[]>();
-      for (const n of names) found.set(`${eco}\u0000${n}`, []);
-      for (const { json } of await this.store.recordsFor(eco, [...names])) {
+      for (const { id, json } of await this.store.recordsFor(eco, [...names])) {
+        if (index.get(id)) continue; // already indexed through another of its packages
         const parsed = parseOsvRecord(json);
-        if (!parsed.ok) continue; // stored records were validated on import
-        for (const a of parsed.record.affected) {
-          if (!a.package || a.package.ecosystem !== eco) continue;
-          const bucket = found.get(`${eco}\u0000${packageKeyName(eco, a.package.name)}`);
-          if (bucket && !bucket.includes(parsed.record)) bucket.push(parsed.record);
-        }
+        if (parsed.ok) index.add(parsed.record); // stored records were validated on import
       }
-      for (const [k, v] of found) this.byKey.set(k, v);
-    }
-    const index = new AdvisoryIndex();
-    const added = new Set<OsvRecord>();
-    for (const key of wanted) {
-      for (const r of this.byKey.get(key) ?? []) {
-        if (added.has(r)) continue;
-        added.add(r);
-        index.add(r);
-      }
+      for (const n of names) this.loadedKeys.add(`${eco}\u0000${n}`);
     }
     return index;
   }
