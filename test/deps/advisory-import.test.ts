@@ -58,6 +58,36 @@ describe('advisory import from zips', () => {
     expect((await b.advisories.status()).advisories).toBe(7);
   });
 
+  it('skips what is not an OSV record, counting it with the file and the reason', async () => {
+    const d = path.join(dir, 'mixed');
+    mkdirSync(d);
+    writeFileSync(
+      path.join(d, 'legacy.json'),
+      JSON.stringify({ id: 1, title: 'legacy npm advisory', vulnerable_versions: '<1.0.0' }),
+    );
+    writeFileSync(path.join(d, 'broken.json'), '{"id": "GHSA-xxxx-yyyy-zzzz", "modified": ');
+    writeFileSync(
+      path.join(d, 'bad-range.json'),
+      JSON.stringify({
+        id: 'GHSA-bad1-bad2-bad3',
+        modified: '2026-01-01T00:00:00Z',
+        affected: [
+          {
+            package: { ecosystem: 'npm', name: 'x' },
+            ranges: [{ type: 'SEMVER', events: [{ fixed: '1.0.0' }] }],
+          },
+        ],
+      }),
+    );
+    const s = await b.advisories.importPath(d);
+    expect(s).toMatchObject({ read: 3, invalid: 3, inserted: 0 });
+    expect(s.invalid_samples.join('\n')).toMatch(
+      /bad-range\.json: affected\.0\.ranges\.0\.events: must contain an introduced event/,
+    );
+    expect(s.invalid_samples.join('\n')).toMatch(/legacy\.json: id: /);
+    expect(s.invalid_samples.join('\n')).toMatch(/broken\.json: .*not valid JSON/);
+  });
+
   it('refuses zip bombs: an entry that inflates past the limit, too much in all, too many entries', async () => {
     const bomb = path.join(dir, 'bomb.zip');
     // 24 MiB of zeros deflates to ~24 KiB: refused once 16 MiB have inflated.

@@ -166,6 +166,64 @@ expires = 2020-01-01
     expect(code, stderr.join('')).toBe(3);
   });
 
+  it('a stale advisory database warns by default and exits 3 under the fail policy', async () => {
+    const cargo = path.join(project, 'core', 'Cargo.lock');
+    const saved = { ...process.env };
+    try {
+      process.env.BULWARK_ADVISORY_MAX_AGE_DAYS = '0.000001';
+      const warn = await run('scan', cargo, '--fail-on', 'critical');
+      expect(warn.code).toBe(0);
+      expect(warn.stderr).toMatch(/warning: the advisory database is \d+ days old/);
+      process.env.BULWARK_ADVISORY_STALE_POLICY = 'fail';
+      const fail = await run('scan', cargo, '--fail-on', 'critical');
+      expect(fail.code).toBe(3);
+      expect(fail.stderr).toMatch(/advisories_stale: /);
+      const st = await run('advisories', 'status');
+      expect(st.code).toBe(3);
+      expect(st.stdout).toContain('STALE');
+      process.env.BULWARK_ADVISORY_STALE_POLICY = 'sometimes';
+      expect((await run('scan', cargo)).code).toBe(2);
+    } finally {
+      for (const k of ['BULWARK_ADVISORY_MAX_AGE_DAYS', 'BULWARK_ADVISORY_STALE_POLICY']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
+
+  it('advisories status and approvals list print tables and JSON', async () => {
+    const st = await run('advisories', 'status', '--json');
+    expect(JSON.parse(st.stdout)).toMatchObject({
+      advisories: 7,
+      advisories_by_ecosystem: { npm: 5, 'crates.io': 2 },
+    });
+    const add = await run(
+      'approvals',
+      'add',
+      'CVE-2099-0003',
+      '--reason',
+      'behind auth',
+      '--expires',
+      '2999-01-01',
+      '--json',
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const a = JSON.parse(add.stdout) as { id: string; approver: string };
+    expect(a.approver).toMatch(/^cli:/);
+    const cargo = path.join(project, 'core', 'Cargo.lock');
+    expect((await run('scan', cargo, '--fail-on', 'high')).code).toBe(0); // time's finding is approved now
+    const list = await run('approvals', 'list', '--json');
+    expect((JSON.parse(list.stdout) as { items: { id: string; state: string }[] }).items).toEqual([
+      expect.objectContaining({ id: a.id, state: 'active' }),
+    ]);
+    expect((await run('approvals', 'revoke', a.id)).code).toBe(0);
+    expect((await run('approvals', 'revoke', a.id)).code).toBe(2);
+    expect((await run('scan', cargo, '--fail-on', 'high')).code).toBe(1);
+    expect(
+      (await run('approvals', 'add', 'CVE-2099-0003', '--reason', 'x', '--expires', 'soon')).stderr,
+    ).toMatch(/expires/);
+  });
+
   describe('malformed lockfiles: a clear error naming the file, exit 2', () => {
     const cases: [string, string, () => string | Buffer, RegExp][] = [
       [

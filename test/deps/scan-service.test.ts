@@ -47,11 +47,21 @@ describeEachBackend('dependency scan service', (backend) => {
         affected: [npmAffected('minimist', [{ introduced: '1.0.0' }, { fixed: '1.2.6' }])],
         database_specific: { severity: 'MODERATE' },
       }),
+      // Older than the stored copy: ignored, not even validated.
       osv('RUSTSEC-2099-0002', { modified: '2025-06-01T00:00:00Z', affected: [] }),
+      // No package in an ecosystem Bulwark scans: not stored.
+      osv('PYSEC-2099-0001', {
+        affected: [
+          {
+            package: { ecosystem: 'PyPI', name: 'x' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
+          },
+        ],
+      }),
     ]);
     const upd = await b.advisories.importPath(newer);
     rmSync(newer, { recursive: true, force: true });
-    expect(upd).toMatchObject({ inserted: 0, updated: 1, stale: 0, other_ecosystem: 1 });
+    expect(upd).toMatchObject({ read: 3, inserted: 0, updated: 1, stale: 1, other_ecosystem: 1 });
     const history = await b.advisories.history('GHSA-mmmm-nnnn-pppp');
     expect(history.map((h) => new Date(h.modified).toISOString())).toEqual([
       '2026-01-01T00:00:00.000Z',
@@ -91,6 +101,23 @@ describeEachBackend('dependency scan service', (backend) => {
     expect(crates.recordCount).toBe(3);
     expect(crates.get('RUSTSEC-2099-0001')).toBeDefined();
     expect(crates.get('RUSTSEC-2099-0002')).toBeUndefined();
+  });
+
+  it('a new import is seen by the next lookup (the cached index follows the database generation)', async () => {
+    const before = await b.advisories.indexFor([{ ecosystem: 'npm', name: 'lodash' }]);
+    expect(before.get('GHSA-llll-llll-llll')).toBeUndefined();
+    const extra = writeAdvisoryDir([
+      osv('GHSA-llll-llll-llll', {
+        affected: [npmAffected('lodash', [{ introduced: '5.0.0' }])],
+        database_specific: { severity: 'LOW' },
+      }),
+    ]);
+    await b.advisories.importPath(extra);
+    rmSync(extra, { recursive: true, force: true });
+    const after = await b.advisories.indexFor([{ ecosystem: 'npm', name: 'lodash' }]);
+    expect(after.get('GHSA-llll-llll-llll')).toBeDefined();
+    // lodash 4.17.0 is outside its range: the scans below are unchanged by it.
+    expect(after.match({ ecosystem: 'npm', name: 'lodash', version: '4.17.0' })).toEqual([]);
   });
 
   let firstScan: string;

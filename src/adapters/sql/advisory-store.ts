@@ -126,6 +126,19 @@ export class SqlAdvisoryStore implements AdvisoryStore {
     return counts;
   }
 
+  async modifiedOf(ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const part of chunks([...new Set(ids)], IN_CHUNK)) {
+      const rows = await this.db
+        .selectFrom('advisories')
+        .select(['id', 'modified'])
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.id, Number(r.modified));
+    }
+    return out;
+  }
+
   async recordsFor(ecosystem: string, names: string[]): Promise<{ id: string; json: string }[]> {
     const out: { id: string; json: string }[] = [];
     const seen = new Set<string>();

@@ -114,21 +114,36 @@ export class AdvisoryService {
       duration_ms: 0,
     };
     const importedAt = this.clock.now();
-    let batch: AdvisoryImportRow[] = [];
+    // Records are validated only when they would change the database: a re-import of an export
+    // that is mostly unchanged compares (id, modified) first, which is most of the work saved.
+    let pending: { t: AdvisoryText; id: string; modified: number }[] = [];
     const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      const c = await this.store.importBatch(batch, importedAt);
+      if (pending.length === 0) return;
+      const stored = await this.store.modifiedOf(pending.map((p) => p.id));
+      const rows: AdvisoryImportRow[] = [];
+      for (const p of pending) {
+        const had = stored.get(p.id);
+        if (had !== undefined && had === p.modified) s.unchanged++;
+        else if (had !== undefined && had > p.modified) s.stale++;
+        else {
+          const row = toImportRow(p.t, s);
+          if (row) rows.push(row);
+        }
+      }
+      pending = [];
+      if (rows.length === 0) return;
+      const c = await this.store.importBatch(rows, importedAt);
       s.inserted += c.inserted;
       s.updated += c.updated;
       s.unchanged += c.unchanged;
       s.stale += c.stale;
-      batch = [];
     };
     for await (const t of texts) {
       s.read++;
-      const row = toImportRow(t, s);
-      if (row) batch.push(row);
-      if (batch.length >= BATCH) await flush();
+      const key = identityOf(t.text);
+      if (key) pending.push({ t, ...key });
+      else toImportRow(t, s); // not even an id and a time: counted as invalid, with its reason
+      if (pending.length >= BATCH) await flush();
       if (s.read % 200 === 0) onRecord?.(s.read);
     }
     await flush();
@@ -238,6 +253,19 @@ export class AdvisoryService {
       for (const n of names) this.loadedKeys.add(`${eco}\u0000${n}`);
     }
     return index;
+  }
+}
+
+/** `id` and `modified` of a record's JSON without validating the rest; null when absent or unreadable. */
+function identityOf(text: string): { id: string; modified: number } | null {
+  try {
+    const v = JSON.parse(text) as { id?: unknown; modified?: unknown };
+    if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || typeof v.modified !== 'string')
+      return null;
+    const modified = Date.parse(v.modified);
+    return Number.isNaN(modified) ? null : { id: v.id, modified };
+  } catch {
+    return null;
   }
 }
 

@@ -36,6 +36,8 @@ export interface AdvisoryDbStatus {
 export interface AdvisoryStore {
   /** Upserts a batch in one transaction: newer `modified` replaces, every change appends history. */
   importBatch(rows: AdvisoryImportRow[], importedAt: number): Promise<AdvisoryImportCounts>;
+  /** Stored `modified` (epoch ms) of those of `ids` that exist. */
+  modifiedOf(ids: string[]): Promise<Map<string, number>>;
   /**
    * The JSON of every non-withdrawn advisory that names one of `names` in `ecosystem`, once each.
    * Looked up by the (ecosystem, name) index: cost follows the names asked for, not the database size.
