@@ -10,6 +10,8 @@ import { SqlAuditStore } from '../adapters/sql/audit-store.js';
 import { SqlPostureStore } from '../adapters/sql/posture-store.js';
 import { SqlTokenStore } from '../adapters/sql/token-store.js';
 import { SqlVulnerabilityStore } from '../adapters/sql/vulnerability-store.js';
+import { SqlAdvisoryStore } from '../adapters/sql/advisory-store.js';
+import { SqlDependencyStore } from '../adapters/sql/dependency-store.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';
 import { type BulwarkConfig, type BulwarkConfigInput, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -30,6 +32,9 @@ import { KeyringCheckpointSigner } from './keys/keyring-checkpoint-signer.js';
 import { AuthService } from './services/auth.js';
 import { createAuthService } from './auth-wiring.js';
 import type { LimiterStore } from '../core/ratelimit/ports.js';
+import { AdvisoryService } from './services/advisories.js';
+import { DependencyService } from './services/dependencies.js';
+import { ScanVulnerabilityLinker } from './services/scan-vulnerabilities.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -44,6 +49,8 @@ export interface Bulwark {
   /** The keyring (disabled, answering config_invalid, when no master key is available). */
   readonly keys: KeyService;
   readonly auth: AuthService;
+  readonly advisories: AdvisoryService;
+  readonly dependencies: DependencyService;
   close(): Promise<void>;
 }
 
@@ -124,6 +131,19 @@ export async function createBulwark(
     config.owasp_edition,
     (now) => keyPosture(keys, now),
   );
+  const advisories = new AdvisoryService(
+    new SqlAdvisoryStore(store.db),
+    clock,
+    { max_age_days: config.advisory_max_age_days, on_stale: config.advisory_stale_policy },
+    config.advisory_base_url,
+  );
+  const dependencies = new DependencyService(
+    new SqlDependencyStore(store.db),
+    advisories,
+    new ScanVulnerabilityLinker(vulnStore, clock, resolveSlaPolicy(config.sla_days), config.owasp_edition),
+    audit,
+    clock,
+  );
 
   let auth: AuthService;
   try {
@@ -145,7 +165,11 @@ export async function createBulwark(
     posture,
     keys,
     auth,
+    advisories,
+    dependencies,
+    // Background scans finish (or fail) before the audit service and the store go away.
     close: async () => {
+      await dependencies.drain();
       await audit.close();
       await store.close();
     },

@@ -95,6 +95,14 @@ export const configSchema = z
     snapshot_interval_s: z.coerce.number().int().min(0).max(86_400).default(60),
     /** IPs and senders listed per snapshot. */
     snapshot_top_n: positiveInt.max(1000).default(20),
+    /** Where `advisories sync` downloads `{ECOSYSTEM}/all.zip` from (OSV's export bucket by default). */
+    advisory_base_url: z.string().url().default('https://osv-vulnerabilities.storage.googleapis.com'),
+    /** The advisory database is stale when its newest record is older than this many days. */
+    advisory_max_age_days: z.coerce.number().positive().default(7),
+    /** What a scan does with a stale (or empty) advisory database: warn and go on, or fail (exit 3). */
+    advisory_stale_policy: z.enum(['warn', 'fail']).default('warn'),
+    /** Body limit of POST /security/scans only (lockfiles are bigger than other bodies). */
+    scan_body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
   })
   .strict()
   .refine((c) => c.lockout_max_ban_s >= c.lockout_ban_s, {
@@ -148,6 +156,10 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
   BULWARK_RATE_LIMIT_DENY_LIST: (c, v) => (c.rate_limit_deny_list = csv(v)),
   BULWARK_SNAPSHOT_INTERVAL_S: (c, v) => (c.snapshot_interval_s = v),
   BULWARK_SNAPSHOT_TOP_N: (c, v) => (c.snapshot_top_n = v),
+  BULWARK_ADVISORY_BASE_URL: (c, v) => (c.advisory_base_url = v),
+  BULWARK_ADVISORY_MAX_AGE_DAYS: (c, v) => (c.advisory_max_age_days = v),
+  BULWARK_ADVISORY_STALE_POLICY: (c, v) => (c.advisory_stale_policy = v),
+  BULWARK_SCAN_BODY_LIMIT_BYTES: (c, v) => (c.scan_body_limit_bytes = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),

@@ -13,6 +13,9 @@ import { registerPosture } from './commands/posture.js';
 import { registerAudit } from './commands/audit.js';
 import { registerKeys } from './commands/keys.js';
 import { registerAuth } from './commands/auth.js';
+import { registerScan } from './commands/scan.js';
+import { registerAdvisories } from './commands/advisories.js';
+import { registerApprovals } from './commands/approvals.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -25,6 +28,9 @@ const REGISTRARS: CommandRegistrar[] = [
   registerAudit,
   registerKeys,
   registerAuth,
+  registerScan,
+  registerAdvisories,
+  registerApprovals,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

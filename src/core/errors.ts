@@ -79,6 +79,18 @@ export const ERROR_CATALOGUE = {
     exit: 3,
     summary: 'An unexpected error; details are in the service log, never in the response.',
   },
+  advisory_source_unavailable: {
+    http: 502,
+    exit: 3,
+    summary:
+      'The advisory download (advisories sync) failed or returned something other than a zip; nothing was imported from it.',
+  },
+  advisories_stale: {
+    http: 503,
+    exit: 3,
+    summary:
+      'The advisory database is older than the configured maximum age (or empty) and the policy is to fail.',
+  },
 } as const satisfies Record<string, { http: number; exit: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

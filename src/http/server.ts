@@ -30,6 +30,7 @@ import { openapiRoutes } from './routes/openapi.js';
 import { auditLogRoutes } from './routes/audit-logs.js';
 import { keyRoutes } from './routes/keys.js';
 import { authGuardRoutes } from './routes/auth-guard.js';
+import { dependencyRoutes } from './routes/dependencies.js';
 
 export interface RouteInfo {
   method: string;
@@ -55,6 +56,7 @@ const ROUTES: RouteModule[] = [
   auditLogRoutes,
   keyRoutes,
   authGuardRoutes,
+  dependencyRoutes,
 ];
 
 export interface ServerOptions {

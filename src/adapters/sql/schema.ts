@@ -124,6 +124,9 @@ export interface DependencyManifestsTable {
   approved_by: string | null;
   approval_reason: string | null;
   approved_until: number | null;
+  dep_paths: string; // JSON string[][] (004)
+  kind: string; // registry | git | tarball | workspace | link | file (004)
+  commit_sha: string | null; // git dependencies (004)
 }
 
 export interface ScansTable {
@@ -134,6 +137,8 @@ export interface ScansTable {
   requested_by: string;
   summary: string; // JSON
   error: string | null;
+  result: string | null; // JSON: findings and the approval report (004)
+  lockfiles: string; // JSON string[] (004)
 }
 
 export interface AdvisoriesTable {
