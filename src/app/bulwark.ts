@@ -18,6 +18,8 @@ import { AuditService } from './services/audit.js';
 import { PostureService } from './services/posture.js';
 import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
+import { PostureTrendService } from './services/posture-trend.js';
+import { SqlRiskCounts } from '../adapters/sql/risk-counts.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -29,6 +31,7 @@ export interface Bulwark {
   readonly tokens: TokenService;
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
+  readonly postureTrend: PostureTrendService;
   close(): Promise<void>;
 }
 
@@ -61,13 +64,24 @@ export async function createBulwark(
   const audit = new AuditService(new SqlAuditStore(store), clock, metrics);
   const vulnStore = new SqlVulnerabilityStore(store.db);
   const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper);
-  const vulnerabilities = new VulnerabilityService(vulnStore, clock, resolveSlaPolicy(config.sla_days));
+  const vulnerabilities = new VulnerabilityService(
+    vulnStore,
+    clock,
+    resolveSlaPolicy(config.sla_days),
+    audit,
+  );
   const posture = new PostureService(
     vulnStore,
     new SqlPostureStore(store.db),
     audit,
     clock,
     config.owasp_edition,
+  );
+  const postureTrend = new PostureTrendService(
+    posture,
+    new SqlRiskCounts(store.db),
+    new SqlPostureStore(store.db),
+    clock,
   );
 
   return {
@@ -80,6 +94,7 @@ export async function createBulwark(
     tokens,
     vulnerabilities,
     posture,
+    postureTrend,
     close: () => store.close(),
   };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
+import { startPostureSnapshots } from './services/posture-trend.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -18,8 +19,13 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  // Daily posture snapshots for the dashboard's risk trend: on start, then hourly.
+  const stopSnapshots = startPostureSnapshots(bulwark.postureTrend, (err) =>
+    bulwark.logger.warn({ err }, 'posture snapshot failed'),
+  );
   const stop = () =>
     (stopped ??= (async () => {
+      stopSnapshots();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -27,6 +33,7 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   try {
     await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
   } catch (err) {
+    stopSnapshots();
     await bulwark.close();
     throw err;
   }

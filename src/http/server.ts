@@ -26,6 +26,9 @@ import { metricsRoutes } from './routes/metrics.js';
 import { postureRoutes } from './routes/posture.js';
 import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { postureTrendRoutes } from './routes/posture-trend.js';
+import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './routes/web.js';
 
 export interface RouteInfo {
   method: string;
@@ -48,6 +51,9 @@ const ROUTES: RouteModule[] = [
   openapiRoutes,
   postureRoutes,
   vulnerabilityRoutes,
+  postureTrendRoutes,
+  sessionRoutes,
+  webRoutes,
 ];
 
 export interface ServerOptions {
