@@ -20,6 +20,8 @@ import { TokenService } from './services/tokens.js';
 import { VulnerabilityService } from './services/vulnerabilities.js';
 import { PostureTrendService } from './services/posture-trend.js';
 import { SqlRiskCounts } from '../adapters/sql/risk-counts.js';
+import { AuthActivityService } from './services/auth-activity.js';
+import { SqlAttemptCounts } from '../adapters/sql/attempt-counts.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -32,6 +34,7 @@ export interface Bulwark {
   readonly vulnerabilities: VulnerabilityService;
   readonly posture: PostureService;
   readonly postureTrend: PostureTrendService;
+  readonly authActivity: AuthActivityService;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,7 @@ export async function createBulwark(
     new SqlPostureStore(store.db),
     clock,
   );
+  const authActivity = new AuthActivityService(new SqlAttemptCounts(store.db), clock);
 
   return {
     config,
@@ -95,6 +99,7 @@ export async function createBulwark(
     vulnerabilities,
     posture,
     postureTrend,
+    authActivity,
     close: () => store.close(),
   };
 }

@@ -29,6 +29,7 @@ import { openapiRoutes } from './routes/openapi.js';
 import { postureTrendRoutes } from './routes/posture-trend.js';
 import { sessionRoutes } from './routes/session.js';
 import { webRoutes } from './routes/web.js';
+import { authActivityRoutes } from './routes/auth-activity.js';
 
 export interface RouteInfo {
   method: string;
@@ -54,6 +55,7 @@ const ROUTES: RouteModule[] = [
   postureTrendRoutes,
   sessionRoutes,
   webRoutes,
+  authActivityRoutes,
 ];
 
 export interface ServerOptions {

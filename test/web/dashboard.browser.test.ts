@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, VIEWPORTS, browserSkipReason, launchBrowser } from './support/browser.js';
 import { type LiveServer, startLiveServer } from './support/server.js';
-import { type Seeded, seedRegister } from './seed.js';
+import { type Seeded, seedAttempts, seedRegister } from './seed.js';
 
 const skip = browserSkipReason();
 const ARTIFACTS = 'test-artifacts/web';
@@ -21,6 +21,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
   let server: LiveServer;
   let browser: Browser;
   let seeded: Seeded;
+  let attempts: { failures: number; successes: number };
   const problems: string[] = [];
   const dialogs: string[] = [];
 
@@ -28,6 +29,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startLiveServer();
     seeded = await seedRegister(server.bulwark, server.clock);
+    attempts = await seedAttempts(server.bulwark, Date.now());
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -299,13 +301,28 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.close();
   });
 
+  it('charts authentication failures over time from the attempts table', async () => {
+    const page = await newPage();
+    await signIn(page, server.tokens.read);
+    await go(page, '#/auth', 'auth');
+    await page.waitForSelector('[data-testid="failures-chart"] canvas');
+    expect(await page.getByTestId('failures-total').textContent()).toBe(
+      `${attempts.failures} failures · ${attempts.successes} successes`,
+    );
+    await page.close();
+  });
+
   it('shows each other page: its data, or the designed "not available" state', async () => {
     const page = await newPage();
     await signIn(page, server.tokens.admin);
     for (const name of ['audit', 'auth', 'dependencies', 'keys']) {
       await go(page, `#/${name}`, name);
       const state = page.getByTestId('unavailable');
-      if (await state.count()) {
+      const part = page.getByTestId('unavailable-part');
+      if (await part.count()) {
+        // Some of the page's routes are here (auth: the failures chart), the rest say they are missing.
+        expect(await part.first().textContent()).toContain('answered 404');
+      } else if (await state.count()) {
         expect(await state.textContent()).toContain('not available on this server');
         expect(await state.textContent()).toContain('404 route_not_found');
       } else {
@@ -341,6 +358,55 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.keyboard.press('Enter');
     await ready(page, 'vulnerabilities');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.close();
+  });
+
+  it('keeps every text at WCAG AA contrast (4.5:1, 3:1 for large text) on each page', async () => {
+    const page = await newPage();
+    await signIn(page, server.tokens.read);
+    for (const [hash, name] of [
+      ['#/posture', 'posture'],
+      ['#/vulnerabilities?status=open,in_progress', 'vulnerabilities'],
+      [`#/vulnerabilities/${seeded.lifecycleId}`, 'vulnerabilities'],
+      ['#/auth', 'auth'],
+      ['#/keys', 'keys'],
+    ] as const) {
+      await go(page, hash, name);
+      const failing = await page.evaluate(() => {
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+        };
+        const background = (el: Element | null): number[] => {
+          for (; el; el = el.parentElement) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3]! > 0)) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const out: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const el = n.parentElement!;
+          if (
+            !n.textContent!.trim() ||
+            !el.checkVisibility() ||
+            el.closest('.visually-hidden, .u-legend, .uplot')
+          )
+            continue;
+          const style = getComputedStyle(el);
+          const size = parseFloat(style.fontSize);
+          const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+          const [l1, l2] = [lum(rgb(style.color)), lum(background(el))].sort((a, b) => b - a);
+          const ratio = (l1! + 0.05) / (l2! + 0.05);
+          if (ratio < (large ? 3 : 4.5))
+            out.push(`${ratio.toFixed(2)} "${n.textContent!.trim().slice(0, 30)}"`);
+        }
+        return out;
+      });
+      expect(failing, hash).toEqual([]);
+    }
     await page.close();
   });
 

@@ -73,7 +73,7 @@ export async function lineChart(el, xs, series, { height = 260, daily = false } 
         stroke: s.stroke,
         width: s.width ?? 2,
         scale: s.scale ?? 'y',
-        points: { show: true },
+        points: { show: xs.length <= 60 },
       })),
     ],
     legend: { live: true },

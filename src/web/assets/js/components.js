@@ -144,6 +144,16 @@ export function errorBox(err, { action } = {}) {
   );
 }
 
+/** The compact form, for one part of a page whose other parts are there. */
+export const unavailableInline = (routes) =>
+  h(
+    'p',
+    { class: 'unavailable-inline', 'data-testid': 'unavailable-part', role: 'status' },
+    'Not available on this server yet (',
+    routes.map((r, i) => [i ? ', ' : '', h('code', {}, r)]),
+    ' answered 404).',
+  );
+
 /** Either the unavailable state (route unknown) or the error box. */
 export const failure = (err, title, routes) =>
   isUnavailable(err) ? unavailable(title, routes) : errorBox(err);

@@ -1,5 +1,14 @@
 /** Authentication: failures over time, anomalies, the latest rate-limit snapshot's top keys, lockouts. */
-import { badge, failure, loading, pageHeader, section, table, unavailable } from '../components.js';
+import {
+  badge,
+  errorBox,
+  loading,
+  pageHeader,
+  section,
+  table,
+  unavailable,
+  unavailableInline,
+} from '../components.js';
 import { h, replace, show, time } from '../dom.js';
 import {
   ROUTES,
@@ -35,7 +44,9 @@ export async function render(root, ctx) {
       ? fn(r.value)
       : r.reason?.status === 404 && r.reason?.code === 'not_found'
         ? h('p', { class: 'empty' }, 'Nothing recorded yet.')
-        : failure(r.reason, title, routes);
+        : isUnavailable(r.reason)
+          ? unavailableInline(routes)
+          : errorBox(r.reason);
   const chartBox = h('div', { class: 'chart', 'data-testid': 'failures-chart' });
   replace(
     root,
@@ -43,7 +54,18 @@ export async function render(root, ctx) {
     section(
       'Failures over time',
       part(series, 'Failure counts', [ROUTES[3]], (r) =>
-        itemsOf(r.buckets ?? r).length ? chartBox : h('p', { class: 'empty' }, 'No attempts in this window.'),
+        h(
+          'div',
+          {},
+          h(
+            'p',
+            { class: 'muted', 'data-testid': 'failures-total' },
+            `${r.total_failures ?? '—'} failures · ${r.total_successes ?? '—'} successes`,
+          ),
+          itemsOf(r.buckets ?? r).length
+            ? chartBox
+            : h('p', { class: 'empty' }, 'No attempts in this window.'),
+        ),
       ),
     ),
     section(

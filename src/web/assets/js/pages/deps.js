@@ -1,16 +1,29 @@
 /** Dependencies: findings per package with CVEs and fixed versions, approvals with expiry, advisory age. */
-import { badge, failure, loading, pageHeader, pager, section, table } from '../components.js';
-import { h, replace, show, time } from '../dom.js';
-import { ROUTES, advisoryStatus, itemsOf, listApprovals, listDependencies } from '../data/deps.js';
+import {
+  auditReceipt,
+  badge,
+  errorBox,
+  failure,
+  loading,
+  pageHeader,
+  pager,
+  section,
+  table,
+} from '../components.js';
+import { append, h, replace, show, time } from '../dom.js';
+import { ROUTES, advisoryStatus, approve, itemsOf, listApprovals, listDependencies } from '../data/deps.js';
+import { hasScope } from '../session.js';
+
+const DAY = 86_400_000;
 
 const cursorsByFilter = new Map();
 
-export async function render(root, ctx) {
+export async function render(root, ctx, receipt = null) {
   const severity = ctx.query.get('severity') ?? '';
   const page = Math.max(1, Number.parseInt(ctx.query.get('page') ?? '1', 10) || 1);
   const cursors = cursorsByFilter.get(severity) ?? [null];
   cursorsByFilter.set(severity, cursors);
-  replace(root, pageHeader('Dependencies'), loading('Loading dependencies'));
+  if (!receipt) replace(root, pageHeader('Dependencies'), loading('Loading dependencies'));
   let deps;
   try {
     deps = await listDependencies(
@@ -51,6 +64,7 @@ export async function render(root, ctx) {
           )
         : null,
     ),
+    receipt,
     section(
       'Vulnerable packages',
       h(
@@ -75,7 +89,10 @@ export async function render(root, ctx) {
           { label: 'Fixed in', cell: (d) => (d.fixed_versions ?? []).join(', ') || '—' },
           {
             label: 'Approved',
-            cell: (d) => (d.approved ? h('span', {}, 'yes, until ', time(d.approved_until)) : 'no'),
+            cell: (d) =>
+              d.approved
+                ? h('span', {}, 'yes, until ', time(d.approved_until))
+                : approveControl(d, root, ctx),
           },
         ],
         itemsOf(deps),
@@ -120,4 +137,55 @@ export async function render(root, ctx) {
         : failure(approvals.reason, 'Approvals', [ROUTES[1]]),
     ),
   );
+}
+
+/** "Approve…" opens a small form (reason, expiry); the server records the approval and its audit entry. */
+function approveControl(dep, root, ctx) {
+  const box = h('div', { class: 'approve' });
+  const open = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      onclick: () => {
+        const id = `approve-${String(dep.id ?? dep.package).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+        const reason = h('input', { id: `${id}-reason`, required: true, maxlength: '1024' });
+        const until = h('input', {
+          id: `${id}-until`,
+          type: 'date',
+          required: true,
+          value: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10),
+        });
+        const feedback = h('div', { 'aria-live': 'polite' });
+        const form = h(
+          'form',
+          { class: 'approve-form' },
+          h('label', { for: reason.id }, 'Reason'),
+          reason,
+          h('label', { for: until.id }, 'Until (UTC)'),
+          until,
+          h('button', { type: 'submit', class: 'btn btn-primary' }, 'Approve'),
+          feedback,
+        );
+        form.addEventListener('submit', async (ev) => {
+          ev.preventDefault();
+          try {
+            const r = await approve({
+              advisory_id: (dep.advisory_ids ?? [])[0] ?? (dep.cves ?? [])[0],
+              package: dep.package,
+              reason: reason.value.trim(),
+              expires_at: `${until.value}T23:59:59Z`,
+            });
+            await render(root, ctx, auditReceipt(r?.audit, `Approved ${dep.package}@${dep.version}.`));
+          } catch (err) {
+            replace(feedback, errorBox(err, { action: 'Approving' }));
+          }
+        });
+        replace(box, form);
+        reason.focus();
+      },
+    },
+    hasScope('admin') ? 'Approve…' : 'Approve… (needs admin)',
+  );
+  return append(box, [h('span', {}, 'no '), open]);
 }
