@@ -64,6 +64,8 @@ describe('dashboard static files', () => {
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
     expect(again.headers['x-frame-options']).toBe('DENY');
+    const listed = await get('/assets/js/api.js', { 'if-none-match': `"other", W/${first.headers.etag}` });
+    expect(listed.statusCode).toBe(304);
     const stale = await get('/assets/js/api.js', { 'if-none-match': '"not-this-one"' });
     expect(stale.statusCode).toBe(200);
     expect(stale.body).toBe(first.body);

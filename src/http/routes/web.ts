@@ -76,7 +76,11 @@ function send(req: FastifyRequest, reply: FastifyReply, asset: Asset) {
     .header('content-type', asset.type)
     .header('etag', asset.etag)
     .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-  if (req.headers['if-none-match'] === asset.etag) return reply.status(304).send();
+  // If-None-Match may list several tags, weak or strong (RFC 9110 §13.1.2: weak comparison).
+  const tags = String(req.headers['if-none-match'] ?? '')
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''));
+  if (tags.includes(asset.etag) || tags.includes('*')) return reply.status(304).send();
   return reply.send(asset.body);
 }
 
