@@ -35,6 +35,10 @@ import type { LimiterStore } from '../core/ratelimit/ports.js';
 import { AdvisoryService } from './services/advisories.js';
 import { DependencyService } from './services/dependencies.js';
 import { ScanVulnerabilityLinker } from './services/scan-vulnerabilities.js';
+import { PostureTrendService } from './services/posture-trend.js';
+import { SqlRiskCounts } from '../adapters/sql/risk-counts.js';
+import { AuthActivityService } from './services/auth-activity.js';
+import { SqlAttemptCounts } from '../adapters/sql/attempt-counts.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -51,6 +55,8 @@ export interface Bulwark {
   readonly auth: AuthService;
   readonly advisories: AdvisoryService;
   readonly dependencies: DependencyService;
+  readonly postureTrend: PostureTrendService;
+  readonly authActivity: AuthActivityService;
   close(): Promise<void>;
 }
 
@@ -122,7 +128,12 @@ export async function createBulwark(
   const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
   const vulnStore = new SqlVulnerabilityStore(store.db);
   const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
-  const vulnerabilities = new VulnerabilityService(vulnStore, clock, resolveSlaPolicy(config.sla_days));
+  const vulnerabilities = new VulnerabilityService(
+    vulnStore,
+    clock,
+    resolveSlaPolicy(config.sla_days),
+    audit,
+  );
   const posture = new PostureService(
     vulnStore,
     new SqlPostureStore(store.db),
@@ -152,6 +163,13 @@ export async function createBulwark(
     await store.close();
     throw err;
   }
+  const postureTrend = new PostureTrendService(
+    posture,
+    new SqlRiskCounts(store.db),
+    new SqlPostureStore(store.db),
+    clock,
+  );
+  const authActivity = new AuthActivityService(new SqlAttemptCounts(store.db), clock);
 
   return {
     config,
@@ -167,6 +185,8 @@ export async function createBulwark(
     auth,
     advisories,
     dependencies,
+    postureTrend,
+    authActivity,
     // Background scans finish (or fail) before the audit service and the store go away.
     close: async () => {
       await dependencies.drain();

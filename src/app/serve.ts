@@ -6,6 +6,7 @@ import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
 import { startRotationScheduler } from './keys/rotation-scheduler.js';
 import { startAuthTimers } from './auth-timers.js';
+import { startPostureSnapshots } from './services/posture-trend.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -29,10 +30,15 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let stopTimers = (): void => {};
+  // Daily posture snapshots for the dashboard's risk trend: on start, then hourly.
+  const stopSnapshots = startPostureSnapshots(bulwark.postureTrend, (err) =>
+    bulwark.logger.warn({ err }, 'posture snapshot failed'),
+  );
   const stop = () =>
     (stopped ??= (async () => {
       rotations.stop();
       stopTimers();
+      stopSnapshots();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -40,6 +46,7 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   try {
     await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
   } catch (err) {
+    stopSnapshots();
     await bulwark.close();
     throw listenError(err, bulwark.config.host, bulwark.config.port);
   }

@@ -31,6 +31,10 @@ import { auditLogRoutes } from './routes/audit-logs.js';
 import { keyRoutes } from './routes/keys.js';
 import { authGuardRoutes } from './routes/auth-guard.js';
 import { dependencyRoutes } from './routes/dependencies.js';
+import { postureTrendRoutes } from './routes/posture-trend.js';
+import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './routes/web.js';
+import { authActivityRoutes } from './routes/auth-activity.js';
 
 export interface RouteInfo {
   method: string;
@@ -57,6 +61,10 @@ const ROUTES: RouteModule[] = [
   keyRoutes,
   authGuardRoutes,
   dependencyRoutes,
+  postureTrendRoutes,
+  sessionRoutes,
+  webRoutes,
+  authActivityRoutes,
 ];
 
 export interface ServerOptions {

@@ -9,6 +9,7 @@ import { csvList, idParams, pageQuery, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
 import { presentTransition, presentVulnerability } from '../../app/present.js';
+import { presentAuditEntry } from '../../app/present-audit.js';
 
 const listQuery = z.strictObject({
   severity: csvList(SEVERITIES).optional(),
@@ -117,7 +118,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
         summary: 'Move a vulnerability along its lifecycle (409 when not allowed)',
         params: idParams,
         body: transitionBody,
-        response: responses(201, '{vulnerability, transition}', [404, 409]),
+        response: responses(201, '{vulnerability, transition, audit}', [404, 409]),
       },
     },
     async (req, reply) => {
@@ -126,10 +127,12 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
         id,
         req.body as z.output<typeof transitionBody>,
         actorOf(req),
+        req.ip,
       );
       return reply.status(201).send({
         vulnerability: presentVulnerability(result.vulnerability),
         transition: presentTransition(result.transition),
+        ...(result.audit ? { audit: presentAuditEntry(result.audit) } : {}),
       });
     },
   );
