@@ -118,8 +118,13 @@ export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Prom
       out.detail = `the signed checkpoint at seq ${at} disagrees with the chain: rows ${lastGood + 1}..${at} were rewritten and re-chained`;
     }
   }
-  if (input.publicKey === undefined)
+  if (input.publicKey === undefined) {
+    const stored = input.checkpoints.length;
     out.warning =
-      'no checkpoint public key configured: checkpoints unavailable, so a re-chained or truncated tail cannot be detected';
+      'no checkpoint public key configured: checkpoints unavailable, so a re-chained or truncated tail cannot be detected' +
+      (stored
+        ? ` (${stored} stored checkpoint${stored === 1 ? '' : 's'} not checked; pass --public-key)`
+        : '');
+  }
   return out;
 }
