@@ -43,6 +43,29 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard: plain ES modules run by the browser.
+    files: ['src/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'FormData',
+          'URL',
+          'URLSearchParams',
+          'Node',
+          'ResizeObserver',
+          'console',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -8,6 +8,6 @@ export default defineConfig({
     // Two cores here: keep the pool small so server-backed suites do not starve each other.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/app/config.js';
 import { BulwarkError } from '../src/core/errors.js';
 
@@ -42,4 +42,20 @@ it('names the variable of an invalid setting', () => {
   expect(refused({ BULWARK_SLA_CRITICAL_DAYS: '-1' })).toContain('BULWARK_SLA_CRITICAL_DAYS');
   expect(refused({ BULWARK_TOKEN_PEPPER: 'short' })).toContain('BULWARK_TOKEN_PEPPER');
   expect(refused({ BULWARK_OWASP_EDITION: '2017' })).toContain('BULWARK_OWASP_EDITION');
+});
+
+describe('settings found wrong in the foundation trial', () => {
+  it('validates BULWARK_REDIS_URL', () => {
+    for (const bad of ['garbage', 'http://127.0.0.1:6379', 'redis://'])
+      expect(() => loadConfig({}, { BULWARK_REDIS_URL: bad }), bad).toThrow(/BULWARK_REDIS_URL/);
+    expect(loadConfig({}, { BULWARK_REDIS_URL: 'redis://127.0.0.1:6379/2' }).redis_url).toBe(
+      'redis://127.0.0.1:6379/2',
+    );
+  });
+
+  it('names the SLA variable whose value breaks the order critical ≤ high ≤ medium ≤ low', () => {
+    expect(() => loadConfig({}, { BULWARK_SLA_HIGH_DAYS: '1.5' })).toThrow(
+      /sla_days\.critical \(BULWARK_SLA_CRITICAL_DAYS\): must not be longer than high/,
+    );
+  });
 });

@@ -6,8 +6,18 @@
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseCidr } from '../core/net/cidr.js';
+import { resolveSlaPolicy } from '../core/vulns/sla.js';
 
 const positiveInt = z.coerce.number().int().positive();
+
+function isRedisUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z
   .object({
@@ -27,7 +37,10 @@ export const configSchema = z
       .prefault({}),
     /** Secret mixed into stored API-token hashes (hex or base64, ≥ 16 bytes). Optional. */
     token_pepper: z.string().min(16).optional(),
-    redis_url: z.string().optional(),
+    redis_url: z
+      .string()
+      .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379)' })
+      .optional(),
     /** Proxies whose X-Forwarded-For / Forwarded headers are believed (CIDRs). */
     trusted_proxies: z
       .array(
@@ -36,8 +49,66 @@ export const configSchema = z
           .refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR (10.0.0.0/8)' }),
       )
       .default([]),
+    /** Ed25519 private key (PEM) that signs audit checkpoints; never stored in the database. */
+    audit_signing_key: z.string().min(1).optional(),
+    /** File holding that key (PEM), when it is not given inline. */
+    audit_signing_key_file: z.string().min(1).optional(),
+    /** Id and version recorded in every checkpoint, so keys can rotate. */
+    audit_key_id: z.string().min(1).max(128).default('audit-checkpoint'),
+    audit_key_version: z.coerce.number().int().min(0).default(1),
+    /** Public keys (PEM files, comma-separated) of earlier key versions, for verify after a rotation. */
+    audit_previous_public_keys: z.array(z.string().min(1)).default([]),
+    /** Checkpoint after this many events (0: never by count). */
+    audit_checkpoint_every: z.coerce.number().int().min(0).default(1000),
+    /** Checkpoint at least this often while serving, when events arrived (0: never by time). */
+    audit_checkpoint_interval_s: z.coerce.number().int().min(0).default(60),
+    /** The keyring's master key (32 bytes, base64 or hex). Never stored; see docs/SECURITY.md. */
+    master_key: z.string().optional(),
+    /** A file holding the master key (alternative to master_key; exactly one of the two). */
+    master_key_file: z.string().min(1).optional(),
+    /** How often `serve` checks for keys due for rotation by policy (ms); 0 disables the scheduler. */
+    keys_rotation_check_ms: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000),
+    // ---- auth guard (docs/DECISIONS.md, "Auth guard") ----
+    /** Where limiter buckets and lockouts live: sql (default: bans survive restarts), memory, redis. */
+    rate_limit_store: z.enum(['sql', 'memory', 'redis']).default('sql'),
+    rate_limit_per_ip: positiveInt.max(1_000_000).default(120),
+    rate_limit_per_sender: positiveInt.max(1_000_000).default(60),
+    rate_limit_window_ms: positiveInt.max(7 * 86_400_000).default(60_000),
+    ipv6_prefix: z.coerce.number().int().min(1).max(128).default(64),
+    lockout_max_failures: positiveInt.max(1000).default(5),
+    lockout_user_max_failures: positiveInt.max(1000).default(10),
+    lockout_find_time_s: positiveInt.max(30 * 86_400).default(600),
+    lockout_ban_s: positiveInt.max(365 * 86_400).default(600),
+    lockout_max_ban_s: positiveInt.max(365 * 86_400).default(86_400),
+    lockout_ban_multiplier: z.coerce.number().min(1).max(1000).default(2),
+    rate_limit_allow_list: z
+      .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
+      .default([]),
+    rate_limit_deny_list: z
+      .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
+      .default([]),
+    /** Seconds between automatic RateLimitSnapshots while `serve` runs (0 = only on demand). */
+    snapshot_interval_s: z.coerce.number().int().min(0).max(86_400).default(60),
+    /** IPs and senders listed per snapshot. */
+    snapshot_top_n: positiveInt.max(1000).default(20),
+    /** Where `advisories sync` downloads `{ECOSYSTEM}/all.zip` from (OSV's export bucket by default). */
+    advisory_base_url: z.string().url().default('https://osv-vulnerabilities.storage.googleapis.com'),
+    /** The advisory database is stale when its newest record is older than this many days. */
+    advisory_max_age_days: z.coerce.number().positive().default(7),
+    /** What a scan does with a stale (or empty) advisory database: warn and go on, or fail (exit 3). */
+    advisory_stale_policy: z.enum(['warn', 'fail']).default('warn'),
+    /** Body limit of POST /security/scans only (lockfiles are bigger than other bodies). */
+    scan_body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.lockout_max_ban_s >= c.lockout_ban_s, {
+    path: ['lockout_max_ban_s'],
+    error: 'must be at least lockout_ban_s',
+  });
 
 export type BulwarkConfig = z.infer<typeof configSchema>;
 export type BulwarkConfigInput = z.input<typeof configSchema>;
@@ -56,11 +127,50 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)),
+  BULWARK_AUDIT_SIGNING_KEY: (c, v) => (c.audit_signing_key = v),
+  BULWARK_AUDIT_SIGNING_KEY_FILE: (c, v) => (c.audit_signing_key_file = v),
+  BULWARK_AUDIT_KEY_ID: (c, v) => (c.audit_key_id = v),
+  BULWARK_AUDIT_KEY_VERSION: (c, v) => (c.audit_key_version = v),
+  BULWARK_AUDIT_PREVIOUS_PUBLIC_KEYS: (c, v) =>
+    (c.audit_previous_public_keys = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)),
+  BULWARK_AUDIT_CHECKPOINT_EVERY: (c, v) => (c.audit_checkpoint_every = v),
+  BULWARK_AUDIT_CHECKPOINT_INTERVAL_S: (c, v) => (c.audit_checkpoint_interval_s = v),
+  BULWARK_MASTER_KEY: (c, v) => (c.master_key = v),
+  BULWARK_MASTER_KEY_FILE: (c, v) => (c.master_key_file = v),
+  BULWARK_KEYS_ROTATION_CHECK_MS: (c, v) => (c.keys_rotation_check_ms = v),
+  BULWARK_RATE_LIMIT_STORE: (c, v) => (c.rate_limit_store = v),
+  BULWARK_RATE_LIMIT_PER_IP: (c, v) => (c.rate_limit_per_ip = v),
+  BULWARK_RATE_LIMIT_PER_SENDER: (c, v) => (c.rate_limit_per_sender = v),
+  BULWARK_RATE_LIMIT_WINDOW_MS: (c, v) => (c.rate_limit_window_ms = v),
+  BULWARK_IPV6_PREFIX: (c, v) => (c.ipv6_prefix = v),
+  BULWARK_LOCKOUT_MAX_FAILURES: (c, v) => (c.lockout_max_failures = v),
+  BULWARK_LOCKOUT_USER_MAX_FAILURES: (c, v) => (c.lockout_user_max_failures = v),
+  BULWARK_LOCKOUT_FIND_TIME_S: (c, v) => (c.lockout_find_time_s = v),
+  BULWARK_LOCKOUT_BAN_S: (c, v) => (c.lockout_ban_s = v),
+  BULWARK_LOCKOUT_MAX_BAN_S: (c, v) => (c.lockout_max_ban_s = v),
+  BULWARK_LOCKOUT_BAN_MULTIPLIER: (c, v) => (c.lockout_ban_multiplier = v),
+  BULWARK_RATE_LIMIT_ALLOW_LIST: (c, v) => (c.rate_limit_allow_list = csv(v)),
+  BULWARK_RATE_LIMIT_DENY_LIST: (c, v) => (c.rate_limit_deny_list = csv(v)),
+  BULWARK_SNAPSHOT_INTERVAL_S: (c, v) => (c.snapshot_interval_s = v),
+  BULWARK_SNAPSHOT_TOP_N: (c, v) => (c.snapshot_top_n = v),
+  BULWARK_ADVISORY_BASE_URL: (c, v) => (c.advisory_base_url = v),
+  BULWARK_ADVISORY_MAX_AGE_DAYS: (c, v) => (c.advisory_max_age_days = v),
+  BULWARK_ADVISORY_STALE_POLICY: (c, v) => (c.advisory_stale_policy = v),
+  BULWARK_SCAN_BODY_LIMIT_BYTES: (c, v) => (c.scan_body_limit_bytes = v),
   BULWARK_SLA_CRITICAL_DAYS: (c, v) => (sla(c).critical = v),
   BULWARK_SLA_HIGH_DAYS: (c, v) => (sla(c).high = v),
   BULWARK_SLA_MEDIUM_DAYS: (c, v) => (sla(c).medium = v),
   BULWARK_SLA_LOW_DAYS: (c, v) => (sla(c).low = v),
 };
+
+const csv = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function sla(c: Record<string, unknown>): Record<string, unknown> {
   return (c.sla_days ??= {}) as Record<string, unknown>;
@@ -91,7 +201,9 @@ export function loadConfig(
     const field = issue.path.join('.');
     const envName =
       FIELD_TO_ENV[field] ??
+      FIELD_TO_ENV[String(issue.path[0])] ??
       (field.startsWith('trusted_proxies') ? 'BULWARK_TRUSTED_PROXIES' : undefined) ??
+      (field.startsWith('audit_previous_public_keys') ? 'BULWARK_AUDIT_PREVIOUS_PUBLIC_KEYS' : undefined) ??
       (field.startsWith('sla_days.') ? `BULWARK_SLA_${String(issue.path[1]).toUpperCase()}_DAYS` : undefined);
     throw new BulwarkError(
       'config_invalid',
@@ -99,6 +211,23 @@ export function loadConfig(
       {
         field,
       },
+    );
+  }
+  try {
+    // Cross-field rules (critical ≤ high ≤ medium ≤ low) live with the SLA policy in the core.
+    resolveSlaPolicy(parsed.data.sla_days);
+  } catch (err) {
+    if (!(err instanceof BulwarkError) || !err.field?.startsWith('sla.')) throw err;
+    const severity = err.field.replace(/^sla\./, '');
+    throw new BulwarkError(
+      'config_invalid',
+      `invalid setting sla_days.${severity} (BULWARK_SLA_${severity.toUpperCase()}_DAYS): ${err.message
+        .replace(/^sla\.\w+: /, '')
+        .replace(
+          /than (\w+) \(/,
+          (_m: string, milder: string) => `than ${milder} (BULWARK_SLA_${milder.toUpperCase()}_DAYS, `,
+        )}`,
+      { field: `sla_days.${severity}` },
     );
   }
   return parsed.data;

@@ -1,8 +1,12 @@
 /** Running the service: open Bulwark, listen, and shut down cleanly on SIGINT/SIGTERM. */
 import type { FastifyInstance } from 'fastify';
+import { BulwarkError } from '../core/errors.js';
 import { buildServer } from '../http/server.js';
 import { type Bulwark, createBulwark } from './bulwark.js';
 import type { BulwarkConfigInput } from './config.js';
+import { startRotationScheduler } from './keys/rotation-scheduler.js';
+import { startAuthTimers } from './auth-timers.js';
+import { startPostureSnapshots } from './services/posture-trend.js';
 
 export interface RunningServer {
   bulwark: Bulwark;
@@ -13,13 +17,28 @@ export interface RunningServer {
 }
 
 export async function startServer(input: BulwarkConfigInput = {}): Promise<RunningServer> {
-  const bulwark = await createBulwark(input, { defaultMetrics: true });
+  // serve creates the default master key file beside a SQLite database on first start (DECISIONS).
+  const bulwark = await createBulwark(input, { defaultMetrics: true, generateMasterKey: true });
+  if (!bulwark.keys.enabled) bulwark.logger.warn(`keyring: ${bulwark.keys.disabled}`);
   const app = await buildServer(bulwark, { logger: true });
+  bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
+  if (!bulwark.audit.checkpointsEnabled)
+    app.log.warn(
+      'audit checkpoints unavailable: no BULWARK_AUDIT_SIGNING_KEY(_FILE) and no keyring (BULWARK_MASTER_KEY); the chain is kept but truncation and re-chaining cannot be detected',
+    );
   let stopped: Promise<void> | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
+  let stopTimers = (): void => {};
+  // Daily posture snapshots for the dashboard's risk trend: on start, then hourly.
+  const stopSnapshots = startPostureSnapshots(bulwark.postureTrend, (err) =>
+    bulwark.logger.warn({ err }, 'posture snapshot failed'),
+  );
   const stop = () =>
     (stopped ??= (async () => {
+      rotations.stop();
+      stopTimers();
+      stopSnapshots();
       await app.close();
       await bulwark.close();
       resolveClosed();
@@ -27,11 +46,38 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   try {
     await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
   } catch (err) {
+    stopSnapshots();
     await bulwark.close();
-    throw err;
+    throw listenError(err, bulwark.config.host, bulwark.config.port);
   }
+  // Automatic rotation by policy: a first pass now, then every keys_rotation_check_ms (unref'd).
+  const rotations = startRotationScheduler(
+    bulwark.keys,
+    bulwark.config.keys_rotation_check_ms,
+    bulwark.logger,
+  );
+  if (bulwark.keys.enabled && bulwark.config.keys_rotation_check_ms > 0) void rotations.runOnce();
+  stopTimers = startAuthTimers(bulwark);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;
   return { bulwark, app, url: `http://${bulwark.config.host}:${port}`, closed, stop };
+}
+
+/** Names the setting behind a failure to listen (a host that does not resolve, a port in use). */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL')
+    return new BulwarkError(
+      'config_invalid',
+      `invalid setting host (BULWARK_HOST / --host): cannot listen on "${host}" (${code})`,
+      { field: 'host', cause: err },
+    );
+  if (code === 'EADDRINUSE' || code === 'EACCES')
+    return new BulwarkError(
+      'config_invalid',
+      `invalid setting port (BULWARK_PORT / --port): cannot listen on ${host}:${port} (${code === 'EADDRINUSE' ? 'already in use' : 'permission denied'})`,
+      { field: 'port', cause: err },
+    );
+  return err;
 }

@@ -10,6 +10,12 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerVulns } from './commands/vulns.js';
 import { registerPosture } from './commands/posture.js';
+import { registerAudit } from './commands/audit.js';
+import { registerKeys } from './commands/keys.js';
+import { registerAuth } from './commands/auth.js';
+import { registerScan } from './commands/scan.js';
+import { registerAdvisories } from './commands/advisories.js';
+import { registerApprovals } from './commands/approvals.js';
 
 export type CommandRegistrar = (program: Command, out: Out, setExit: (code: number) => void) => void;
 
@@ -19,6 +25,12 @@ const REGISTRARS: CommandRegistrar[] = [
   registerTokens,
   registerVulns,
   registerPosture,
+  registerAudit,
+  registerKeys,
+  registerAuth,
+  registerScan,
+  registerAdvisories,
+  registerApprovals,
 ];
 
 export function buildProgram(out: Out, setExit: (code: number) => void): Command {

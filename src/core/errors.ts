@@ -33,6 +33,17 @@ export const ERROR_CATALOGUE = {
     exit: 2,
     summary: 'The request body is over the size limit (256 KiB by default).',
   },
+  headers_too_large: {
+    http: 431,
+    exit: 2,
+    summary: 'The request headers (or the request line) are over the server limit.',
+  },
+  uri_too_long: { http: 414, exit: 2, summary: 'The request URL is over the server limit.' },
+  request_timeout: {
+    http: 408,
+    exit: 2,
+    summary: 'The request was not received in time; the connection is closed.',
+  },
   unsupported_media_type: {
     http: 415,
     exit: 2,
@@ -67,6 +78,18 @@ export const ERROR_CATALOGUE = {
     http: 500,
     exit: 3,
     summary: 'An unexpected error; details are in the service log, never in the response.',
+  },
+  advisory_source_unavailable: {
+    http: 502,
+    exit: 3,
+    summary:
+      'The advisory download (advisories sync) failed or returned something other than a zip; nothing was imported from it.',
+  },
+  advisories_stale: {
+    http: 503,
+    exit: 3,
+    summary:
+      'The advisory database is older than the configured maximum age (or empty) and the policy is to fail.',
   },
 } as const satisfies Record<string, { http: number; exit: 2 | 3; summary: string }>;
 

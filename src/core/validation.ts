@@ -56,6 +56,7 @@ export const friendlyErrorMap: z.core.$ZodErrorMap = (issue) => {
       return `must be at least ${min}${sizeUnit(issue.origin)}`;
     }
     case 'invalid_value':
+      if (issue.input === undefined) return 'is required';
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
       return issue.keys.length === 1 ? 'unknown field' : `unknown fields: ${issue.keys.join(', ')}`;

@@ -5,9 +5,10 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { ErrorCode } from '../core/errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'] as const;
 
 /** For every route URL, the methods it does not serve answer 405 method_not_allowed with Allow. */
 export function registerMethodNotAllowed(app: FastifyInstance): void {
@@ -59,14 +60,24 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
         : err.code === 'HPE_URI_TOO_LONG'
           ? 414
           : 400;
+  const code: ErrorCode =
+    status === 431
+      ? 'headers_too_large'
+      : status === 414
+        ? 'uri_too_long'
+        : status === 408
+          ? 'request_timeout'
+          : 'validation_failed';
   const body = JSON.stringify({
-    code: status === 431 || status === 414 ? 'payload_too_large' : 'validation_failed',
+    code,
     message:
       status === 431
         ? 'request headers are too large'
         : status === 408
           ? 'request timed out'
-          : 'malformed HTTP request',
+          : status === 414
+            ? 'request URL is too long'
+            : 'malformed HTTP request',
   });
   const headers = {
     ...SECURITY_HEADERS,

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Bulwark } from '../app/bulwark.js';
-import { LOG_REDACT_PATHS } from '../app/logger.js';
+import { loggerOptions } from '../app/logger.js';
 import type { Scope } from '../core/tokens.js';
 import { BulwarkError } from '../core/errors.js';
 import {
@@ -20,12 +20,21 @@ import {
 import { answerClientError, registerMethodNotAllowed } from './protocol-errors.js';
 import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { SECURITY_HEADERS, registerSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { postureRoutes } from './routes/posture.js';
 import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { auditLogRoutes } from './routes/audit-logs.js';
+import { keyRoutes } from './routes/keys.js';
+import { authGuardRoutes } from './routes/auth-guard.js';
+import { dependencyRoutes } from './routes/dependencies.js';
+import { postureTrendRoutes } from './routes/posture-trend.js';
+import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './routes/web.js';
+import { authActivityRoutes } from './routes/auth-activity.js';
 
 export interface RouteInfo {
   method: string;
@@ -48,6 +57,14 @@ const ROUTES: RouteModule[] = [
   openapiRoutes,
   postureRoutes,
   vulnerabilityRoutes,
+  auditLogRoutes,
+  keyRoutes,
+  authGuardRoutes,
+  dependencyRoutes,
+  postureTrendRoutes,
+  sessionRoutes,
+  webRoutes,
+  authActivityRoutes,
 ];
 
 export interface ServerOptions {
@@ -56,9 +73,7 @@ export interface ServerOptions {
 
 export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger
-      ? { level: bulwark.config.log_level, redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' } }
-      : false,
+    logger: opts.logger ? loggerOptions(bulwark.config.log_level) : false,
     bodyLimit: bulwark.config.body_limit_bytes,
     trustProxy: bulwark.config.trusted_proxies.length ? bulwark.config.trusted_proxies : false,
     // Request ids only; never echo client-supplied ids into logs.
@@ -67,7 +82,13 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
     // Errors Fastify raises before routing (a malformed URL) answer in the catalogue's shape too.
     frameworkErrors: (err, _req, reply) => {
       // Fastify answers these outside its hooks: write the answer, security headers included, here.
-      const body = JSON.stringify({ code: 'validation_failed', message: `url: ${err.message}` });
+      // Never echo the URL back: it is the client's input, possibly kilobytes of it.
+      const tooLong = /param length/i.test(err.message);
+      const body = JSON.stringify({
+        code: 'validation_failed',
+        message: tooLong ? 'url: a path parameter is too long' : 'url: malformed URL',
+        field: 'url',
+      });
       (reply as FastifyReply).raw.writeHead(400, {
         ...SECURITY_HEADERS,
         'cache-control': 'no-store',
@@ -84,6 +105,7 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
   // Only JSON bodies: no text/plain parser, no compressed bodies (a decompression bomb is not worth
   // saving a few bytes on requests this small).
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   app.addHook('onRequest', async (req) => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {

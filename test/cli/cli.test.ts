@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { startServer } from '../../src/app/serve.js';
 
 const VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
 
@@ -38,7 +39,12 @@ describe('bulwark CLI', () => {
     expect((await run('no-such-command')).code).toBe(2);
     for (const args of [
       ['vulns', 'list', '--category', 'A11'],
-      ['vulns', 'list', '--category', 'A03:2021'],
+      ['vulns', 'list', '--category', 'A03:2021', '--edition', '2025'],
+      ['vulns', 'list', '--category', 'A03:2021,A03:2025'],
+      ['vulns', 'list', '--edition', '2021'],
+      ['vulns', 'list', '--text', '\u0001'],
+      ['vulns', 'list', '--text', '\u202e'],
+      ['vulns', 'list', '--component', '\u0000x'],
       ['vulns', 'list', '--text', ''],
       ['vulns', 'add', '--title', 't', '--component', 'c', '--score', '0x5', '--category', 'A01'],
       ['vulns', 'add', '--title', 't', '--component', 'c', '--score', '1e1', '--category', 'A01'],
@@ -107,7 +113,7 @@ describe('bulwark CLI', () => {
       'A01',
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('cvss_score');
+    expect(bad.stderr).toContain('--score');
 
     expect((await run('vulns', 'transition', v.id, 'resolved')).code).toBe(2); // open → resolved is illegal
     expect((await run('vulns', 'transition', v.id, 'in_progress')).code).toBe(0);
@@ -151,4 +157,56 @@ describe('bulwark CLI', () => {
       expect(stderr.join('')).toContain('BULWARK_DATABASE_URL');
     },
   );
+
+  it('names the flag, not the API field, in validation errors of vulns add', async () => {
+    const r = await run(
+      'vulns',
+      'add',
+      '--title',
+      't',
+      '--component',
+      'c',
+      '--score',
+      '10.05',
+      '--category',
+      'A01',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--score:');
+    expect(r.stderr).not.toContain('cvss_score');
+    const cwe = await run(
+      'vulns',
+      'add',
+      '--title',
+      't',
+      '--component',
+      'c',
+      '--score',
+      '5',
+      '--cwe',
+      'CWE-1,nope',
+    );
+    expect(cwe.code).toBe(2);
+    expect(cwe.stderr).toContain('--cwe (value 2):');
+    const db = await main(['node', 'bulwark', '--db', 'mysql://x', 'posture'], {
+      stdout: () => {},
+      stderr: (t) => expect(t).toContain('--db'),
+    });
+    expect(db).toBe(2);
+  });
+});
+
+it('names the setting when serve cannot listen on the host or port', async () => {
+  await expect(
+    startServer({ database_url: 'sqlite::memory:', host: 'no such host!', port: 0 }),
+  ).rejects.toThrow(/host \(BULWARK_HOST \/ --host\)/);
+  const first = await startServer({ database_url: 'sqlite::memory:', host: '127.0.0.1', port: 0 });
+  try {
+    const port = Number(new URL(first.url).port);
+    await expect(startServer({ database_url: 'sqlite::memory:', host: '127.0.0.1', port })).rejects.toThrow(
+      /port \(BULWARK_PORT \/ --port\).*already in use/,
+    );
+  } finally {
+    await first.stop();
+  }
 });

@@ -13,6 +13,7 @@ import {
 import { MemoryLimiterStore } from '../../src/core/ratelimit/memory-store.js';
 import { REDIS_URL, deleteKeys, describeWithRedis, uniquePrefix } from '../support/redis.js';
 import { limiterSemantics, lockPolicy } from './limiter-semantics.js';
+import { limiterStoreContract } from './limiter-store.contract.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -34,6 +35,25 @@ describeWithRedis('LimiterStore semantics', () => {
   });
 
   limiterSemantics(async () => new RedisLimiterStore(client, { keyPrefix: `${prefix}${n++}:` }));
+
+  // The project-wide contract (memory and SQL run it in limiter-store.test.ts): reopen = a new connection.
+  limiterStoreContract('redis', async () => {
+    const keyPrefix = `${prefix}c${n++}:`;
+    let own = createLimiterRedis(REDIS_URL, { commandTimeoutMs: 5000 });
+    await waitForRedisReady(own);
+    return {
+      store: new RedisLimiterStore(own, { keyPrefix }),
+      reopen: async () => {
+        await own.quit();
+        own = createLimiterRedis(REDIS_URL, { commandTimeoutMs: 5000 });
+        await waitForRedisReady(own);
+        return new RedisLimiterStore(own, { keyPrefix });
+      },
+      close: async () => {
+        await own.quit();
+      },
+    };
+  });
 
   it('makes exactly one round trip per decision (checkAndConsume with locks and two buckets)', async () => {
     const store = new RedisLimiterStore(client, { keyPrefix: `${prefix}rt:` });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Bulwark, createBulwark } from '../../src/app/bulwark.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -14,7 +15,8 @@ export interface TestApp {
 /** A Bulwark with its HTTP server (driven by app.inject) and one token per scope. */
 export async function startTestApp(databaseUrl: string, opts: { clock?: Clock } = {}): Promise<TestApp> {
   const bulwark = await createBulwark(
-    { database_url: databaseUrl },
+    // A master key on every backend, so the keyring behaves alike on SQLite and PostgreSQL.
+    { database_url: databaseUrl, master_key: randomBytes(32).toString('base64') },
     { logLevel: 'silent', env: {}, ...(opts.clock ? { clock: opts.clock } : {}) },
   );
   const app = await buildServer(bulwark);

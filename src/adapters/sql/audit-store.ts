@@ -44,7 +44,19 @@ function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, link: 
     const d = drafts[i]!;
     seq += 1;
     const hash = link(d, seq, prev);
-    rows[i] = { ...d, seq, prev_hash: prev, hash };
+    rows[i] = {
+      id: d.id,
+      seq,
+      event_type: d.event_type,
+      user_id: d.user_id,
+      source_ip: d.source_ip,
+      action: d.action,
+      outcome: d.outcome,
+      timestamp: d.timestamp,
+      metadata: d.metadata,
+      prev_hash: prev,
+      hash,
+    };
     prev = hash;
   }
   return rows;
@@ -72,10 +84,15 @@ export function decodeSeqCursor(cursor: string): number {
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
   private readonly sqliteAppend: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
+  private readonly sqliteRange: BetterSqlite3.Statement | undefined;
 
   constructor(private readonly store: SqlDatabase) {
     this.db = store.db;
     this.sqliteAppend = store.sqlite ? makeSqliteAppender(store.sqlite) : undefined;
+    // verify and export read the whole ledger: a prepared statement, no query building per chunk.
+    this.sqliteRange = store.sqlite?.prepare(
+      `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+    );
   }
 
   async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
@@ -123,6 +140,17 @@ export class SqlAuditStore implements AuditStore {
     return rows;
   }
 
+  /**
+   * SQLite only: appends synchronously inside a better-sqlite3 transaction the caller already
+   * runs (the nested transaction becomes a savepoint), so that a caller which must not await while
+   * it holds the write lock (a key rotation) can still commit its audit entry atomically with it.
+   */
+  appendInSqliteTransaction(drafts: AuditDraft[], link: ChainLink): AuditRow[] {
+    if (!this.sqliteAppend) throw new Error('appendInSqliteTransaction needs a SQLite store');
+    if (drafts.length === 0) return [];
+    return this.sqliteAppend(drafts, link);
+  }
+
   async head(): Promise<{ seq: number; hash: string }> {
     const r = await this.db
       .selectFrom('audit_chain_head')
@@ -132,7 +160,8 @@ export class SqlAuditStore implements AuditStore {
     return { seq: Number(r.seq), hash: r.hash };
   }
 
-  async list(filter: AuditFilter, page: AuditPageRequest): Promise<Page<AuditRow>> {
+  /** The list query (exposed so a test can EXPLAIN exactly what list runs). */
+  listQuery(filter: AuditFilter, page: AuditPageRequest) {
     let q = this.db.selectFrom('security_audit_log').selectAll();
     if (filter.event_type?.length) q = q.where('event_type', 'in', filter.event_type);
     if (filter.outcome?.length) q = q.where('outcome', 'in', filter.outcome);
@@ -147,10 +176,11 @@ export class SqlAuditStore implements AuditStore {
         .where('action', '<', filter.action_prefix + '\u{10FFFF}');
     }
     if (page.cursor) q = q.where('seq', page.order === 'desc' ? '<' : '>', decodeSeqCursor(page.cursor));
-    const rows = (await q
-      .orderBy('seq', page.order)
-      .limit(page.limit + 1)
-      .execute()) as AuditRow[];
+    return q.orderBy('seq', page.order).limit(page.limit + 1);
+  }
+
+  async list(filter: AuditFilter, page: AuditPageRequest): Promise<Page<AuditRow>> {
+    const rows = (await this.listQuery(filter, page).execute()) as AuditRow[];
     const hasMore = rows.length > page.limit;
     const items = (hasMore ? rows.slice(0, page.limit) : rows).map(normalise);
     const last = items[items.length - 1];
@@ -159,6 +189,20 @@ export class SqlAuditStore implements AuditStore {
 
   async *range(fromSeq: number, toSeq: number, chunkSize = 5000): AsyncIterable<AuditRow[]> {
     let next = fromSeq;
+    if (this.sqliteRange) {
+      while (next <= toSeq) {
+        let rows: AuditRow[];
+        try {
+          rows = this.sqliteRange.all(next, toSeq, chunkSize) as AuditRow[];
+        } catch (err) {
+          throw storeFailure(err);
+        }
+        if (rows.length === 0) return;
+        yield rows;
+        next = rows[rows.length - 1]!.seq + 1;
+      }
+      return;
+    }
     while (next <= toSeq) {
       const rows = await this.db
         .selectFrom('security_audit_log')
@@ -203,14 +247,30 @@ function makeSqliteAppender(
   handle: BetterSqlite3.Database,
 ): (drafts: AuditDraft[], link: ChainLink) => AuditRow[] {
   const readHead = handle.prepare('select seq, hash from audit_chain_head where id = 1');
+  // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const insert = handle.prepare(
-    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
   );
   const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
   const run = handle.transaction((drafts: AuditDraft[], link: ChainLink) => {
     const head = readHead.get() as { seq: number; hash: string };
     const rows = chain(drafts, head, link);
-    for (const r of rows) insert.run(r);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      insert.run(
+        r.id,
+        r.seq,
+        r.event_type,
+        r.user_id,
+        r.source_ip,
+        r.action,
+        r.outcome,
+        r.timestamp,
+        r.metadata,
+        r.prev_hash,
+        r.hash,
+      );
+    }
     const last = rows[rows.length - 1]!;
     writeHead.run(last.seq, last.hash);
     return rows;

@@ -6,7 +6,9 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+// Types only: the driver is loaded when a PostgreSQL URL is opened, so SQLite users (and every CLI
+// start-up) do not pay for loading it.
+import type pg from 'pg';
 import { BulwarkError } from '../../core/errors.js';
 import type { Database } from './schema.js';
 
@@ -30,12 +32,12 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 // BIGINT (int8) and NUMERIC come back as strings from pg by default; Bulwark's BIGINTs are epoch
 // milliseconds and sequence numbers, far below 2^53, so numbers are exact.
-const pgTypes = {
+const pgTypesOf = (driver: typeof pg) => ({
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20 || oid === 1700) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return driver.types.getTypeParser(oid, format as 'text');
   },
-};
+});
 
 export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -46,16 +48,20 @@ export async function openSqlDatabase(url: string): Promise<SqlDatabase> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
   throw new BulwarkError(
     'config_invalid',
-    `BULWARK_DATABASE_URL: unsupported database URL "${redactUrl(url)}" (use sqlite:PATH, sqlite::memory: or postgres://…)`,
+    `database URL (--db or BULWARK_DATABASE_URL): unsupported database URL "${redactUrl(url)}" (use sqlite:PATH, sqlite::memory: or postgres://…)`,
     { field: 'database_url' },
   );
 }
 
 function openSqlite(file: string): SqlDatabase {
   if (file === '') {
-    throw new BulwarkError('config_invalid', 'BULWARK_DATABASE_URL: sqlite: needs a path or :memory:', {
-      field: 'database_url',
-    });
+    throw new BulwarkError(
+      'config_invalid',
+      'database URL (--db or BULWARK_DATABASE_URL): sqlite: needs a path or :memory:',
+      {
+        field: 'database_url',
+      },
+    );
   }
   let handle: BetterSqlite3.Database;
   try {
@@ -92,7 +98,7 @@ async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
   } catch {
     throw new BulwarkError(
       'config_invalid',
-      `BULWARK_DATABASE_URL: "${redactUrl(rawUrl)}" is not a valid URL`,
+      `database URL (--db or BULWARK_DATABASE_URL): "${redactUrl(rawUrl)}" is not a valid URL`,
       {
         field: 'database_url',
       },
@@ -101,15 +107,20 @@ async function openPostgres(rawUrl: string): Promise<SqlDatabase> {
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new BulwarkError('config_invalid', `BULWARK_DATABASE_URL: invalid schema name "${schema}"`, {
-      field: 'database_url',
-    });
+    throw new BulwarkError(
+      'config_invalid',
+      `database URL (--db or BULWARK_DATABASE_URL): invalid schema name "${schema}"`,
+      {
+        field: 'database_url',
+      },
+    );
   }
-  const pool = new pg.Pool({
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({
     connectionString: url.toString(),
     max: 10,
     connectionTimeoutMillis: 5000,
-    types: pgTypes,
+    types: pgTypesOf(driver),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.

@@ -12,13 +12,21 @@ import { type Kysely, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
 import type { SqlDatabase, SqlDialectName } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
+import { migration002 } from './migrations/002_audit_ledger.js';
+import { migration003 } from './migrations/003_auth_guard.js';
+import { migration004 } from './migrations/004_dependency_scans.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
 function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
-  return [['001_initial', migration001(dialect)]];
+  return [
+    ['001_initial', migration001(dialect)],
+    ['002_audit_ledger', migration002(dialect)],
+    ['003_auth_guard', migration003()],
+    ['004_dependency_scans', migration004(dialect)],
+  ];
 }
 
 export interface MigrationReport {

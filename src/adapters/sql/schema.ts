@@ -85,6 +85,7 @@ export interface AuthAttemptsTable {
 export interface RateLimitBucketsTable {
   key: string;
   state: number; // GCRA theoretical arrival time (ms) or counter, per the limiter
+  tat_rem: number; // GCRA remainder in 1/limit ms (migration 003)
   expires_at: number;
 }
 
@@ -123,6 +124,9 @@ export interface DependencyManifestsTable {
   approved_by: string | null;
   approval_reason: string | null;
   approved_until: number | null;
+  dep_paths: string; // JSON string[][] (004)
+  kind: string; // registry | git | tarball | workspace | link | file (004)
+  commit_sha: string | null; // git dependencies (004)
 }
 
 export interface ScansTable {
@@ -133,6 +137,8 @@ export interface ScansTable {
   requested_by: string;
   summary: string; // JSON
   error: string | null;
+  result: string | null; // JSON: findings and the approval report (004)
+  lockfiles: string; // JSON string[] (004)
 }
 
 export interface AdvisoriesTable {

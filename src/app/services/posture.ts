@@ -30,6 +30,7 @@ import {
 import { SEVERITIES } from '../../core/vulns/severity.js';
 import { meanTimeToRemediate } from '../../core/vulns/sla.js';
 import type { AuditService } from './audit.js';
+import type { KeyPosture } from '../keys/key-posture.js';
 
 const REVIEW_VALIDITY_MS = 365 * 86_400_000;
 
@@ -46,6 +47,8 @@ export interface PostureSummary {
   mttr_ms: number | null;
   mttr_days: number | null;
   generated_at: string;
+  /** Keys overdue for rotation and the age of each key's latest version (when a keyring is wired). */
+  keys?: KeyPosture;
 }
 
 export interface SecurityHealth {
@@ -54,6 +57,8 @@ export interface SecurityHealth {
   categories_missing: OwaspCategory[];
   last_scan: string | null;
   edition: OwaspEdition;
+  /** Names of keys overdue for rotation by their policy (when a keyring is wired). */
+  keys_overdue?: string[];
 }
 
 export class PostureService {
@@ -63,6 +68,7 @@ export class PostureService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly defaultEdition: OwaspEdition,
+    private readonly keys?: (now: number) => Promise<KeyPosture>,
   ) {}
 
   private edition(input: unknown): OwaspEdition {
@@ -101,6 +107,7 @@ export class PostureService {
       }
     }
     const mttr = meanTimeToRemediate(durations);
+    const keys = this.keys ? await this.keys(now) : undefined;
     return {
       edition,
       total,
@@ -117,6 +124,7 @@ export class PostureService {
       mttr_ms: mttr,
       mttr_days: mttr === null ? null : Math.round((mttr / 86_400_000) * 10) / 10,
       generated_at: new Date(now).toISOString(),
+      ...(keys ? { keys } : {}),
     };
   }
 
@@ -134,12 +142,14 @@ export class PostureService {
       if (c) covered.add(c);
     }
     const missing = OWASP_CATEGORIES.filter((c) => !covered.has(c));
+    const keys = this.keys ? await this.keys(now) : undefined;
     return {
       zero_criticals: openCriticals === 0,
       categories_covered: missing.length === 0,
       categories_missing: missing,
       last_scan: lastScan === null ? null : new Date(lastScan).toISOString(),
       edition,
+      ...(keys ? { keys_overdue: keys.overdue.map((k) => k.name) } : {}),
     };
   }
 

@@ -13,6 +13,14 @@ import {
 } from '../../core/tokens.js';
 import type { AuditService } from './audit.js';
 
+/** How token hashes are made and looked up when not with the static pepper (keyring-token-hasher.ts). */
+export interface TokenHasher {
+  /** The hash to store for a new token. */
+  forNew(token: string): Promise<string>;
+  /** Every hash the token may be stored under (newest scheme first). */
+  candidates(token: string): Promise<string[]>;
+}
+
 const NAME = /^[\w.@:-]{1,64}$/;
 // last_used_at is informative; writing it on every request would turn reads into writes.
 const TOUCH_EVERY_MS = 60_000;
@@ -25,6 +33,7 @@ export class TokenService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly pepper: Buffer | undefined,
+    private readonly hasher?: TokenHasher,
   ) {}
 
   /** Creates a token; the plaintext is returned once and never stored. */
@@ -46,7 +55,8 @@ export class TokenService {
       revoked_at: null,
       last_used_at: null,
     };
-    await this.store.insert(record, hashToken(token, this.pepper));
+    const hash = this.hasher ? await this.hasher.forNew(token) : hashToken(token, this.pepper);
+    await this.store.insert(record, hash);
     await this.audit.append({
       event_type: 'config_change',
       user_id: actor.id,
@@ -60,7 +70,7 @@ export class TokenService {
 
   /** The live token for this bearer string, or null when unknown or revoked. */
   async authenticate(token: string): Promise<ApiToken | null> {
-    const record = await this.store.findByHash(hashToken(token, this.pepper));
+    const record = await this.#find(token);
     if (!record || record.revoked_at !== null) return null;
     const now = this.clock.now();
     if (now - (this.lastTouch.get(record.id) ?? 0) > TOUCH_EVERY_MS) {
@@ -68,6 +78,15 @@ export class TokenService {
       await this.store.touch(record.id, now);
     }
     return record;
+  }
+
+  async #find(token: string): Promise<ApiToken | null> {
+    if (!this.hasher) return this.store.findByHash(hashToken(token, this.pepper));
+    for (const hash of await this.hasher.candidates(token)) {
+      const record = await this.store.findByHash(hash);
+      if (record) return record;
+    }
+    return null;
   }
 
   list(): Promise<ApiToken[]> {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { multiLineText, parseWithSchema } from '../../core/validation.js';
+import { UNSAFE_TEXT_MESSAGE, hasUnsafeText, multiLineText, parseWithSchema } from '../../core/validation.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
@@ -23,6 +23,8 @@ import {
 } from '../../core/vulns/lifecycle.js';
 import type { SlaPolicy } from '../../core/vulns/sla.js';
 import { buildVulnerability } from '../../core/vulns/vulnerability.js';
+import type { AuditRow } from '../../core/ports/audit-store.js';
+import type { AuditService } from './audit.js';
 
 const noteSchema = z.object({ note: multiLineText(4096).optional() });
 
@@ -31,6 +33,8 @@ export class VulnerabilityService {
     private readonly store: VulnerabilityStore,
     private readonly clock: Clock,
     private readonly sla: SlaPolicy,
+    // When given, every transition is recorded in the audit log (config_change) and the entry returned.
+    private readonly audit?: AuditService,
   ) {}
 
   async create(input: unknown): Promise<VulnerabilityRecord> {
@@ -47,6 +51,11 @@ export class VulnerabilityService {
   }
 
   list(filter: VulnerabilityFilter, page: PageRequest): Promise<Page<VulnerabilityRecord>> {
+    // The same text rule as every stored field, for callers that are not the HTTP layer (CLI, library).
+    for (const field of ['text', 'component'] as const) {
+      const value = filter[field];
+      if (value !== undefined && hasUnsafeText(value)) throw validationError(field, UNSAFE_TEXT_MESSAGE);
+    }
     return this.store.list(filter, page);
   }
 
@@ -59,7 +68,8 @@ export class VulnerabilityService {
     id: string,
     input: { to: unknown; note?: unknown },
     actor: string,
-  ): Promise<{ vulnerability: VulnerabilityRecord; transition: TransitionRecord }> {
+    sourceIp = '127.0.0.1',
+  ): Promise<{ vulnerability: VulnerabilityRecord; transition: TransitionRecord; audit?: AuditRow }> {
     if (!isVulnStatus(input.to))
       throw validationError('to', 'must be one of open, in_progress, mitigated, resolved');
     const to: VulnStatus = input.to;
@@ -84,9 +94,24 @@ export class VulnerabilityService {
         `vulnerability ${id} changed status while this transition was being applied; reload and retry`,
       );
     }
+    const audit = await this.audit?.append({
+      event_type: 'config_change',
+      user_id: actor,
+      source_ip: sourceIp,
+      action: 'vulnerability.transition',
+      outcome: 'allowed',
+      metadata: {
+        vulnerability_id: id,
+        transition_id: record.id,
+        from: record.from_status,
+        to: record.to_status,
+        ...(note ? { note } : {}),
+      },
+    });
     return {
       vulnerability: { ...current, status: to, updated_at: now, resolved_at: resolvedAt },
       transition: record,
+      ...(audit ? { audit } : {}),
     };
   }
 }

@@ -21,6 +21,11 @@ export const registerPosture: CommandRegistrar = (program, out) => {
         out.stdout(
           `health: zero_criticals=${health.zero_criticals} categories_covered=${health.categories_covered} last_scan=${health.last_scan ?? 'never'}`,
         );
+        if (summary.keys?.enabled) {
+          out.stdout(
+            `keys overdue for rotation: ${summary.keys.overdue.map((k) => `${k.name} (${k.overdue_days} days)`).join(', ') || 'none'}`,
+          );
+        }
         out.stdout(
           '\n' +
             table(

@@ -1,5 +1,4 @@
 import type { CommandRegistrar } from '../main.js';
-import { startServer } from '../../app/serve.js';
 import { configFrom, type GlobalOptions } from '../context.js';
 
 export const registerServe: CommandRegistrar = (program, out) => {
@@ -10,6 +9,8 @@ export const registerServe: CommandRegistrar = (program, out) => {
     .option('--port <port>', 'port to listen on (default $BULWARK_PORT or 8080)')
     .action(async (opts: { host?: string; port?: string }, cmd) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
+      // Loaded on use: Fastify and its plugins are most of the CLI's start-up time, and only `serve` needs them.
+      const { startServer } = await import('../../app/serve.js');
       const running = await startServer({
         ...configFrom(global),
         ...(opts.host ? { host: opts.host } : {}),

@@ -3,12 +3,19 @@ import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { iso, printJson, table } from '../output.js';
 import { validationError } from '../../core/errors.js';
+import { withFlagNames } from '../flags.js';
 import { presentVulnerability } from '../../app/present.js';
 import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
 import { SEVERITIES, type Severity } from '../../core/vulns/severity.js';
 import { VULN_STATUSES, type VulnStatus } from '../../core/vulns/lifecycle.js';
 import { MAX_PAGE_SIZE } from '../../core/pagination.js';
-import { parseCategory } from '../../core/vulns/owasp.js';
+import {
+  type CategoryFilter,
+  type OwaspEdition,
+  OWASP_EDITIONS,
+  isOwaspEdition,
+  parseCategoryFilter,
+} from '../../core/vulns/owasp.js';
 
 const collect = (v: string, prev: string[] = []) => [
   ...prev,
@@ -39,19 +46,29 @@ function number(field: string) {
   };
 }
 
-function categoriesOf(values: string[]): string[] {
-  return values.map((v, i) => {
-    const parsed = parseCategory(v, `category.${i}`);
-    if (parsed.edition && parsed.edition !== '2025') {
-      // Stored categories are filtered as recorded; a 2021 number means something else in 2025.
-      throw validationError(
-        'category',
-        `filter by the category as recorded (A01–A10), without an edition other than 2025`,
-      );
-    }
-    return parsed.category;
-  });
+/** --category values in one edition (--edition, else the one they name, else the configured default). */
+function categoryFilterOf(values: string[], edition: unknown, defaultEdition: OwaspEdition): CategoryFilter {
+  if (edition !== undefined && !isOwaspEdition(edition))
+    throw validationError('--edition', `must be one of ${OWASP_EDITIONS.join(', ')}`);
+  return parseCategoryFilter(values, edition, defaultEdition, '--category');
 }
+
+/** The `vulns add` flag for each field of the create input. */
+const ADD_FLAGS = {
+  title: '--title',
+  component: '--component',
+  cvss_vector: '--vector',
+  cvss_score: '--score',
+  owasp_category: '--category',
+  owasp_edition: '--edition',
+  cwes: '--cwe',
+  cve: '--cve',
+  aliases: '--alias',
+  severity: '--severity',
+  severity_override_reason: '--override-reason',
+  description: '--description',
+  remediation: '--remediation',
+} as const;
 
 function nonEmpty(field: string, v: string): string {
   if (v.trim() === '') throw validationError(field, 'must not be empty');
@@ -99,7 +116,9 @@ export const registerVulns: CommandRegistrar = (program, out) => {
         ...(o.remediation !== undefined ? { remediation: o.remediation } : {}),
       };
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
-        const v = await b.vulnerabilities.create(input);
+        const v = await b.vulnerabilities.create(input).catch((err: unknown) => {
+          throw withFlagNames(err, ADD_FLAGS);
+        });
         if (o.json) printJson(out, presentVulnerability(v));
         else
           out.stdout(
@@ -113,7 +132,8 @@ export const registerVulns: CommandRegistrar = (program, out) => {
     .description('list vulnerabilities, newest first')
     .option('--severity <s>', 'filter (repeatable or comma-separated)', collect)
     .option('--status <s>', 'filter (repeatable or comma-separated)', collect)
-    .option('--category <A01..A10>', 'filter by OWASP category', collect)
+    .option('--category <A01..A10>', 'filter by OWASP category (A03, A03:2021; repeatable)', collect)
+    .option('--edition <2025|2021>', 'edition of --category (default: the configured one)')
     .option('--component <name>', 'filter by component')
     .option('--text <q>', 'substring of title, description, component or CVE')
     .option('--limit <n>', `page size (max ${MAX_PAGE_SIZE})`, number('--limit'), 50)
@@ -126,11 +146,14 @@ export const registerVulns: CommandRegistrar = (program, out) => {
       const filter: VulnerabilityFilter = {
         ...(o.severity ? { severity: oneOf<Severity>('severity', SEVERITIES, o.severity as string[]) } : {}),
         ...(o.status ? { status: oneOf<VulnStatus>('status', VULN_STATUSES, o.status as string[]) } : {}),
-        ...(o.category ? { owasp_category: categoriesOf(o.category as string[]) } : {}),
         ...(o.component ? { component: o.component as string } : {}),
         ...(o.text !== undefined ? { text: nonEmpty('text', o.text as string) } : {}),
       };
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
+        if (o.category)
+          filter.owasp = categoryFilterOf(o.category as string[], o.edition, b.config.owasp_edition);
+        else if (o.edition !== undefined)
+          throw validationError('--edition', 'applies only together with --category');
         const page = await b.vulnerabilities.list(filter, { limit, cursor: o.cursor as string | undefined });
         if (o.json)
           printJson(out, { items: page.items.map(presentVulnerability), next_cursor: page.next_cursor });

@@ -132,7 +132,8 @@ export const incomingAuditEventSchema = z.strictObject({
 function toEvent(parsed: z.output<typeof incomingAuditEventSchema>): IncomingAuditEvent {
   return {
     event_type: parsed.event_type,
-    user_id: parsed.user_id ?? null,
+    // Neutralised like action: a user id is shown in exports and terminals too.
+    user_id: parsed.user_id == null ? null : neutralizeControlChars(parsed.user_id),
     source_ip: parsed.source_ip,
     action: neutralizeControlChars(parsed.action),
     outcome: parsed.outcome,
@@ -141,8 +142,72 @@ function toEvent(parsed: z.output<typeof incomingAuditEventSchema>): IncomingAud
   };
 }
 
+const EVENT_KEYS = new Set([
+  'event_type',
+  'user_id',
+  'source_ip',
+  'action',
+  'outcome',
+  'timestamp',
+  'metadata',
+]);
+const EVENT_TYPE_SET = new Set<string>(AUDIT_EVENT_TYPES);
+const OUTCOME_SET = new Set<string>(AUDIT_OUTCOMES);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * The common case without zod (the audit hot path): accepts exactly what the schema accepts with a
+ * numeric or absent timestamp, and returns undefined for anything else (an ISO timestamp, or any
+ * fault), which then takes the schema path for its normalising and its error naming the field.
+ */
+function fastParse(input: unknown): IncomingAuditEvent | undefined {
+  if (!isPlainObject(input)) return undefined;
+  for (const k in input) if (!EVENT_KEYS.has(k)) return undefined;
+  const { event_type, user_id, source_ip, action, outcome, timestamp, metadata } = input;
+  if (typeof event_type !== 'string' || !EVENT_TYPE_SET.has(event_type)) return undefined;
+  if (typeof outcome !== 'string' || !OUTCOME_SET.has(outcome)) return undefined;
+  if (
+    user_id !== undefined &&
+    user_id !== null &&
+    (typeof user_id !== 'string' || user_id.length < 1 || user_id.length > USER_ID_MAX_LENGTH)
+  )
+    return undefined;
+  if (typeof action !== 'string' || action.length < 1 || action.length > ACTION_MAX_LENGTH) return undefined;
+  if (typeof source_ip !== 'string' || source_ip.length > 64) return undefined;
+  const ip = normalizeIp(source_ip);
+  if (ip === null) return undefined;
+  if (
+    timestamp !== undefined &&
+    (typeof timestamp !== 'number' ||
+      !Number.isSafeInteger(timestamp) ||
+      timestamp < 0 ||
+      timestamp > MAX_TIME_MS)
+  )
+    return undefined;
+  if (metadata !== undefined) {
+    if (!isPlainObject(metadata) || jsonProblem(metadata, 1, '') !== null) return undefined;
+    if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > METADATA_MAX_BYTES) return undefined;
+  }
+  return {
+    event_type: event_type as AuditEventType,
+    user_id: user_id == null ? null : neutralizeControlChars(user_id as string),
+    source_ip: ip,
+    action: neutralizeControlChars(action),
+    outcome: outcome as AuditOutcome,
+    timestamp: timestamp as number | undefined,
+    metadata: (metadata ?? {}) as JsonObject,
+  };
+}
+
 /** Validates one event; throws validation_failed naming the field. */
 export function parseAuditEvent(input: unknown): IncomingAuditEvent {
+  const fast = fastParse(input);
+  if (fast) return fast;
   const r = incomingAuditEventSchema.safeParse(input, { error: friendlyErrorMap });
   if (!r.success) throw zodIssuesToError(r.error);
   return toEvent(r.data);

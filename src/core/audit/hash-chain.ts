@@ -91,7 +91,21 @@ const hashStoredRow = (row: ChainRow): string => sha256Hex(row.prev_hash + canon
 
 /** The store port's ChainLink: hash of a draft given its seq and the previous row's hash. */
 export const chainLink: ChainLink = (draft: AuditDraft, seq: number, prevHash: string): string =>
-  sha256Hex(prevHash + canonicalRowBody({ ...draft, seq, prev_hash: prevHash }));
+  sha256Hex(
+    prevHash +
+      canonicalRowBody({
+        id: draft.id,
+        seq,
+        event_type: draft.event_type,
+        user_id: draft.user_id,
+        source_ip: draft.source_ip,
+        action: draft.action,
+        outcome: draft.outcome,
+        timestamp: draft.timestamp,
+        metadata: draft.metadata,
+        prev_hash: prevHash,
+      }),
+  );
 
 /** Rows `drafts` chained after (headSeq, headHash): seq, prev_hash and hash filled in. */
 export function chainRows<T extends Omit<ChainRow, 'seq' | 'prev_hash' | 'hash'>>(

@@ -21,3 +21,5 @@ export { toAuditDraft } from './draft.js';
 export { PII_KINDS, isCardNumber } from './pii-patterns.js';
 export { SECRET_DETECTOR_KINDS } from './secret-patterns.js';
 export { normalizeKeyName } from './sensitive-keys.js';
+export * from './ledger-verify.js';
+export * from './inclusion-proof.js';

@@ -304,6 +304,24 @@ export class Keyring {
     return formatToken(key.version, createHmac('sha256', key.secret).update(bytes).digest());
   }
 
+  /**
+   * The MACs of `data` under every usable version (min_decryption_version..latest, not deleted),
+   * latest first: for lookups keyed by a MAC that may have been made before a rotation (API token
+   * hashes), where the stored value cannot be read back to find its version.
+   */
+  async hmacEveryVersion(name: string, data: Buffer | Uint8Array | string): Promise<string[]> {
+    const bytes = toBytes(data, 'data');
+    const state = await this.#cache.get(name);
+    if (state.type !== 'hmac-sha256') throw wrongType(state, 'hmac');
+    const macs: string[] = [];
+    for (let v = state.latest; v >= state.policy.min_decryption_version; v--) {
+      const key = this.#cache.usable(state, v);
+      if (key === undefined || typeof key === 'string') continue;
+      macs.push(formatToken(v, createHmac('sha256', key.secret).update(bytes).digest()));
+    }
+    return macs;
+  }
+
   /** Constant-time check of a MAC made by hmac(); false for anything malformed or not usable. */
   async verifyHmac(name: string, data: Buffer | Uint8Array | string, mac: string): Promise<boolean> {
     const bytes = toBytes(data, 'data');

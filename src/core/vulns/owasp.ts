@@ -243,3 +243,54 @@ export function parseCategory(input: string, field = 'owasp_category'): ParsedCa
   }
   return { category, edition };
 }
+
+// ---- Filtering by category across editions -------------------------------------------------------
+
+/** A category filter: categories of one edition. */
+export interface CategoryFilter {
+  edition: OwaspEdition;
+  categories: OwaspCategory[];
+}
+
+/**
+ * Parses category filter values as people write them (`A03`, `A03:2021`, `A03:2021 - Injection`)
+ * into categories of one edition: `edition` when given, else the edition the values name, else
+ * `defaultEdition`. Values naming two different editions, or an edition other than `edition`, are
+ * refused: "A03" means Injection in 2021 and Software Supply Chain Failures in 2025.
+ */
+export function parseCategoryFilter(
+  values: readonly string[],
+  edition: OwaspEdition | undefined,
+  defaultEdition: OwaspEdition,
+  field = 'owasp_category',
+): CategoryFilter {
+  const parsed = values.map((v, i) => parseCategory(v, values.length > 1 ? `${field}.${i}` : field));
+  const named = [...new Set(parsed.map((p) => p.edition).filter((e): e is OwaspEdition => e !== null))];
+  if (named.length > 1) throw validationError(field, `mixes editions ${named.join(' and ')}: filter in one`);
+  if (edition && named[0] && named[0] !== edition)
+    throw validationError(field, `names edition ${named[0]} but the edition filter is ${edition}`);
+  return {
+    edition: edition ?? named[0] ?? defaultEdition,
+    categories: [...new Set(parsed.map((p) => p.category))],
+  };
+}
+
+/**
+ * The stored (category, edition) pairs a filter matches: the categories themselves in their
+ * edition, and every category of the other edition that OWASP's correspondence translates into
+ * one of them (A10:2021 SSRF is found by a filter on A01:2025).
+ */
+export function categoriesMatching(filter: CategoryFilter): Record<OwaspEdition, OwaspCategory[]> {
+  const wanted = new Set(filter.categories);
+  const out = { '2025': [], '2021': [] } as Record<OwaspEdition, OwaspCategory[]>;
+  for (const edition of OWASP_EDITIONS) {
+    out[edition] =
+      edition === filter.edition
+        ? [...wanted]
+        : OWASP_CATEGORIES.filter((c) => {
+            const t = translateCategory(c, edition, filter.edition);
+            return t !== null && wanted.has(t);
+          });
+  }
+  return out;
+}

@@ -5,14 +5,25 @@ import type { RouteModule } from '../server.js';
 
 export const healthRoutes: RouteModule = (app, bulwark) => {
   // Liveness and store reachability, for load balancers: no auth, no details beyond up/down.
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(bulwark.store.db);
-      return { status: 'ok', database: 'ok' };
-    } catch {
-      return reply.status(503).send({ status: 'degraded', database: 'unavailable' });
-    }
-  });
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Liveness and database reachability (no auth)',
+        querystring: z.strictObject({}),
+        response: responses(200, '{status, database}; 503 when the database is unreachable', [503]),
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(bulwark.store.db);
+        return { status: 'ok', database: 'ok' };
+      } catch {
+        return reply.status(503).send({ status: 'degraded', database: 'unavailable' });
+      }
+    },
+  );
 
   app.get(
     '/security/health',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
@@ -8,6 +9,7 @@ export const metricsRoutes: RouteModule = (app, bulwark) => {
       config: { scope: 'read' },
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
+        querystring: z.strictObject({}),
         response: responses(200, 'Prometheus text format'),
       },
     },

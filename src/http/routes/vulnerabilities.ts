@@ -1,18 +1,31 @@
 import { z } from 'zod';
 import { VULN_STATUSES } from '../../core/vulns/lifecycle.js';
 import { SEVERITIES } from '../../core/vulns/severity.js';
-import { OWASP_CATEGORIES } from '../../core/vulns/owasp.js';
+import { OWASP_CATEGORIES, OWASP_EDITIONS, parseCategoryFilter } from '../../core/vulns/owasp.js';
 import { vulnerabilityCreateSchema } from '../../core/vulns/vulnerability.js';
+import { validationError } from '../../core/errors.js';
 import { actorOf } from '../auth.js';
 import { csvList, idParams, pageQuery, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
 import { presentTransition, presentVulnerability } from '../../app/present.js';
+import { presentAuditEntry } from '../../app/present-audit.js';
 
 const listQuery = z.strictObject({
   severity: csvList(SEVERITIES).optional(),
   status: csvList(VULN_STATUSES).optional(),
-  owasp_category: csvList(OWASP_CATEGORIES).optional(),
+  // A01, A03:2021 or the titled form; in `owasp_edition` (default: the configured edition).
+  owasp_category: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))
+    .pipe(
+      z
+        .array(z.string().min(1).max(128))
+        .min(1)
+        .max(OWASP_CATEGORIES.length * 2),
+    )
+    .optional(),
+  owasp_edition: z.enum(OWASP_EDITIONS).optional(),
   component: z.string().min(1).max(512).optional(),
   q: z.string().min(1).max(256).optional(),
   ...pageQuery,
@@ -36,10 +49,14 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
     },
     async (req) => {
       const q = req.query as z.output<typeof listQuery>;
+      if (q.owasp_edition && !q.owasp_category)
+        throw validationError('owasp_edition', 'applies only together with owasp_category');
       const filter: VulnerabilityFilter = {
         ...(q.severity ? { severity: q.severity } : {}),
         ...(q.status ? { status: q.status } : {}),
-        ...(q.owasp_category ? { owasp_category: q.owasp_category } : {}),
+        ...(q.owasp_category
+          ? { owasp: parseCategoryFilter(q.owasp_category, q.owasp_edition, bulwark.config.owasp_edition) }
+          : {}),
         ...(q.component ? { component: q.component } : {}),
         ...(q.q ? { text: q.q } : {}),
       };
@@ -101,7 +118,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
         summary: 'Move a vulnerability along its lifecycle (409 when not allowed)',
         params: idParams,
         body: transitionBody,
-        response: responses(201, '{vulnerability, transition}', [404, 409]),
+        response: responses(201, '{vulnerability, transition, audit}', [404, 409]),
       },
     },
     async (req, reply) => {
@@ -110,10 +127,12 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
         id,
         req.body as z.output<typeof transitionBody>,
         actorOf(req),
+        req.ip,
       );
       return reply.status(201).send({
         vulnerability: presentVulnerability(result.vulnerability),
         transition: presentTransition(result.transition),
+        ...(result.audit ? { audit: presentAuditEntry(result.audit) } : {}),
       });
     },
   );

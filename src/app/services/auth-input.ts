@@ -1,0 +1,81 @@
+/**
+ * What a caller sends to record an attempt (library and `POST /auth/attempts`). Unknown fields
+ * are refused; every error names the field the caller has to change.
+ */
+import { z } from 'zod';
+import { ATTEMPT_LIMITS, ATTEMPT_RESULTS, FAILURE_REASONS } from '../../core/auth/attempt.js';
+import { parseIp } from '../../core/net/ip.js';
+import { parseWithSchema } from '../../core/validation.js';
+
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const MAX_TIME = 8_640_000_000_000_000;
+
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' });
+
+export const recordAttemptSchema = z
+  .strictObject({
+    user_id: text(ATTEMPT_LIMITS.user_id).nullable().optional(),
+    sender: text(ATTEMPT_LIMITS.sender).nullable().optional(),
+    source_ip: z
+      .string()
+      .max(64)
+      .transform((s, ctx) => {
+        const ip = parseIp(s);
+        if (ip === null) {
+          ctx.addIssue({ code: 'custom', message: 'must be an IPv4 or IPv6 address' });
+          return z.NEVER;
+        }
+        return ip;
+      }),
+    result: z.enum(ATTEMPT_RESULTS),
+    failure_reason: z.enum(FAILURE_REASONS).nullable().optional(),
+    failure_text: text(ATTEMPT_LIMITS.failure_detail).nullable().optional(),
+    /** When it happened: epoch ms or ISO 8601 with a zone; now when absent. */
+    at: z
+      .union([
+        z.number().int().min(0).max(MAX_TIME),
+        z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+      ])
+      .optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.result === 'success') {
+      if (a.failure_reason != null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['failure_reason'],
+          message: 'must be null when result is success',
+        });
+      if (a.failure_text != null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['failure_text'],
+          message: 'must be null when result is success',
+        });
+      return;
+    }
+    if (a.failure_reason == null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failure_reason'],
+        message: 'is required when result is failure',
+      });
+    else if (a.failure_reason === 'other' && a.failure_text == null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failure_text'],
+        message: 'is required when failure_reason is other',
+      });
+  });
+
+export type RecordAttemptInput = z.input<typeof recordAttemptSchema>;
+export type RecordAttempt = z.output<typeof recordAttemptSchema>;
+
+export const parseRecordAttempt = (input: unknown): RecordAttempt =>
+  parseWithSchema(recordAttemptSchema, input);

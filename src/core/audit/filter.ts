@@ -1,0 +1,13 @@
+/** The list filter applied to rows in memory (export streams by seq and filters as it goes). */
+import type { AuditFilter, AuditRow } from '../ports/audit-store.js';
+
+export function matchesAuditFilter(r: AuditRow, f: AuditFilter): boolean {
+  if (f.event_type && !f.event_type.includes(r.event_type)) return false;
+  if (f.outcome && !f.outcome.includes(r.outcome)) return false;
+  if (f.user_id !== undefined && r.user_id !== f.user_id) return false;
+  if (f.source_ip !== undefined && r.source_ip !== f.source_ip) return false;
+  if (f.action_prefix !== undefined && !r.action.startsWith(f.action_prefix)) return false;
+  if (f.since !== undefined && r.timestamp < f.since) return false;
+  if (f.until !== undefined && r.timestamp >= f.until) return false;
+  return true;
+}
