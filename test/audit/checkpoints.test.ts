@@ -20,6 +20,9 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
   let app: FastifyInstance;
   let admin: string;
   let read: string;
+  // Entries written before the test's own: the two token creations, and the keyring's own keys
+  // (created at start, each with a key.create entry). Checkpoints every 10 follow from this base.
+  let base: number;
   beforeAll(async () => {
     b = await createBulwark(
       { database_url: backend.url(), audit_signing_key: KEYS.privateKeyPem, audit_checkpoint_every: 10 },
@@ -29,6 +32,9 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
     const actor = { id: 't', ip: '127.0.0.1' };
     admin = (await b.tokens.create({ scope: 'admin', name: 'a' }, actor)).token;
     read = (await b.tokens.create({ scope: 'read', name: 'r' }, actor)).token;
+    base = (await b.audit.verify()).to;
+    // Below 5, five batches of 5 cross 10 and 20 exactly once each: checkpoints at base+10, base+20.
+    expect(base).toBeLessThan(5);
   });
   afterAll(async () => {
     await app?.close();
@@ -39,12 +45,12 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
     for (let i = 0; i < 5; i++)
       await b.audit.appendBatch(Array.from({ length: 5 }, (_, j) => event(i * 5 + j)));
     const cps = await b.audit.checkpoints();
-    // Creating the two tokens wrote seq 1 and 2; batches of 5 end at 7, 12, 17, 22, 27.
-    expect(cps.map((c) => c.seq)).toEqual([12, 22]);
+    // Batches of 5 end at base+5 … base+25.
+    expect(cps.map((c) => c.seq)).toEqual([base + 10, base + 20]);
     for (const c of cps) expect(verifyCheckpoint(c, KEYS.publicKeyPem)).toBe(true);
     expect(await b.audit.verify()).toMatchObject({
       ok: true,
-      checked: 27,
+      checked: base + 25,
       checkpoints_checked: 2,
       checkpoints: 'verified',
     });
@@ -59,7 +65,7 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
       created: true,
-      checkpoint: { seq: 27, key_id: 'audit-checkpoint', key_version: 1 },
+      checkpoint: { seq: base + 25, key_id: 'audit-checkpoint', key_version: 1 },
     });
     const again = await app.inject({
       method: 'POST',
@@ -77,19 +83,21 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
       url: '/security/logs/checkpoints',
       headers: bearer(read),
     });
-    expect(list.json().items.map((c: { seq: number }) => c.seq)).toEqual([12, 22, 27]);
+    expect(list.json().items.map((c: { seq: number }) => c.seq)).toEqual([base + 10, base + 20, base + 25]);
     expect(list.json().items[0].time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it('proves one event over HTTP against the covering checkpoint; the proof checks offline', async () => {
-    const r = await app.inject({ method: 'GET', url: '/security/logs/13/proof', headers: bearer(read) });
+    const seq = base + 11;
+    const covering = base + 20;
+    const r = await app.inject({ method: 'GET', url: `/security/logs/${seq}/proof`, headers: bearer(read) });
     expect(r.statusCode).toBe(200);
     const p = r.json();
-    expect(p).toMatchObject({ seq: 13, leaf_index: 12, tree_size: 22 });
-    expect(p.checkpoint.seq).toBe(22);
+    expect(p).toMatchObject({ seq, leaf_index: seq - 1, tree_size: covering });
+    expect(p.checkpoint.seq).toBe(covering);
     expect(checkInclusionProof(p)).toEqual({ ok: true });
     const hashes: Buffer[] = [];
-    for await (const chunk of b.audit.range(1, 22))
+    for await (const chunk of b.audit.range(1, covering))
       for (const row of chunk) hashes.push(leafHash(Buffer.from(row.hash, 'hex')));
     expect(p.root).toBe(rootFromLeafHashes(hashes).toString('hex'));
     expect(checkInclusionProof(p, 'f'.repeat(64)).ok).toBe(false);
@@ -99,9 +107,13 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
       reason: 'the row does not match its hash (altered)',
     });
     const sized = (
-      await app.inject({ method: 'GET', url: '/security/logs/13/proof?tree_size=25', headers: bearer(read) })
+      await app.inject({
+        method: 'GET',
+        url: `/security/logs/${seq}/proof?tree_size=${base + 23}`,
+        headers: bearer(read),
+      })
     ).json();
-    expect(sized.tree_size).toBe(25);
+    expect(sized.tree_size).toBe(base + 23);
     expect(checkInclusionProof(sized).ok).toBe(true);
     expect(
       (await app.inject({ method: 'GET', url: '/security/logs/999/proof', headers: bearer(read) }))
@@ -112,8 +124,13 @@ describeEachBackend('audit checkpoints and proofs', (backend) => {
         .statusCode,
     ).toBe(400);
     expect(
-      (await app.inject({ method: 'GET', url: '/security/logs/13/proof?tree_size=5', headers: bearer(read) }))
-        .statusCode,
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/security/logs/${seq}/proof?tree_size=${seq - 1}`,
+          headers: bearer(read),
+        })
+      ).statusCode,
     ).toBe(400);
   });
 });
@@ -208,11 +225,12 @@ describe('checkpoint signer configuration', () => {
     );
     try {
       await b.audit.appendBatch([event(1), event(2), event(3)]);
+      const head = (await b.audit.verify()).to; // after the keyring's own start-up entries
       b.audit.startCheckpointTimer(1);
       const deadline = Date.now() + 10_000;
       while ((await b.audit.checkpoints()).length === 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
-      expect((await b.audit.checkpoints()).map((c) => c.seq)).toEqual([3]);
+      expect((await b.audit.checkpoints()).map((c) => c.seq)).toEqual([head]);
     } finally {
       await b.close();
     }
