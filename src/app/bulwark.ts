@@ -30,7 +30,7 @@ import { keyringRedactor, swappableRedactor } from './keys/keyring-redaction.js'
 import { keyPosture } from './keys/key-posture.js';
 import { KeyringCheckpointSigner } from './keys/keyring-checkpoint-signer.js';
 import { AuthService } from './services/auth.js';
-import { createAuthService } from './auth-wiring.js';
+import { type AuthLimiter, createAuthService, openAuthLimiter } from './auth-wiring.js';
 import type { LimiterStore } from '../core/ratelimit/ports.js';
 import { AdvisoryService } from './services/advisories.js';
 import { DependencyService } from './services/dependencies.js';
@@ -157,8 +157,12 @@ export async function createBulwark(
   );
 
   let auth: AuthService;
+  let limiter: AuthLimiter;
   try {
-    auth = createAuthService(config, store, audit, clock, opts.limiterStore);
+    limiter = opts.limiterStore
+      ? { store: opts.limiterStore, close: async () => {} }
+      : await openAuthLimiter(config, store, audit, metrics, logger);
+    auth = createAuthService(config, store, audit, clock, limiter.store);
   } catch (err) {
     await store.close();
     throw err;
@@ -190,6 +194,7 @@ export async function createBulwark(
     // Background scans finish (or fail) before the audit service and the store go away.
     close: async () => {
       await dependencies.drain();
+      await limiter.close();
       await audit.close();
       await store.close();
     },

@@ -75,6 +75,10 @@ export const configSchema = z
     // ---- auth guard (docs/DECISIONS.md, "Auth guard") ----
     /** Where limiter buckets and lockouts live: sql (default: bans survive restarts), memory, redis. */
     rate_limit_store: z.enum(['sql', 'memory', 'redis']).default('sql'),
+    /** What a Redis limiter does while Redis is unreachable (docs/DECISIONS.md, "Rate limiting"). */
+    rate_limit_store_failure_policy: z.enum(['fail-closed', 'fail-open', 'fallback']).default('fail-closed'),
+    /** Prefix of every Redis key (a hash tag such as `{bulwark}:` keeps them in one Cluster slot). */
+    rate_limit_redis_prefix: z.string().min(1).max(64).default('bulwark:'),
     rate_limit_per_ip: positiveInt.max(1_000_000).default(120),
     rate_limit_per_sender: positiveInt.max(1_000_000).default(60),
     rate_limit_window_ms: positiveInt.max(7 * 86_400_000).default(60_000),
@@ -142,6 +146,8 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
   BULWARK_MASTER_KEY_FILE: (c, v) => (c.master_key_file = v),
   BULWARK_KEYS_ROTATION_CHECK_MS: (c, v) => (c.keys_rotation_check_ms = v),
   BULWARK_RATE_LIMIT_STORE: (c, v) => (c.rate_limit_store = v),
+  BULWARK_RATE_LIMIT_STORE_FAILURE_POLICY: (c, v) => (c.rate_limit_store_failure_policy = v),
+  BULWARK_RATE_LIMIT_REDIS_PREFIX: (c, v) => (c.rate_limit_redis_prefix = v),
   BULWARK_RATE_LIMIT_PER_IP: (c, v) => (c.rate_limit_per_ip = v),
   BULWARK_RATE_LIMIT_PER_SENDER: (c, v) => (c.rate_limit_per_sender = v),
   BULWARK_RATE_LIMIT_WINDOW_MS: (c, v) => (c.rate_limit_window_ms = v),
