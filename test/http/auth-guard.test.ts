@@ -379,7 +379,7 @@ describe('configuration of the guard', () => {
         { database_url: 'sqlite::memory:', rate_limit_store: 'redis' },
         { env: {}, logLevel: 'silent' },
       ),
-    ).rejects.toThrow(/redis store not wired/);
+    ).rejects.toThrow(/redis_url \(BULWARK_REDIS_URL\): required when BULWARK_RATE_LIMIT_STORE is redis/);
   });
 });
 
