@@ -165,6 +165,8 @@ async function route() {
     await module.render(container, ctx);
   } catch (err) {
     if (seq !== renderSeq) return;
+    // A page that throws is a bug: say so in the console too (the browser tests fail on it).
+    console.error(`page ${page} failed:`, err);
     replace(
       container,
       h('div', { class: 'alert alert-error', role: 'alert' }, `This page failed: ${err.message}`),
