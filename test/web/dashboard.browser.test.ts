@@ -320,7 +320,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     });
     expect(week.total_failures).toBe(6);
     expect(await page.getByTestId('failures-total').textContent()).toBe(
-      `${week.total_failures} failures · ${week.total_successes} successes`,
+      `${week.total_failures} failures · ${week.total_successes} successes`, // 6 and 3
     );
     // The latest rate-limit snapshot: the two IPs and senders recorded, with their counts.
     expect(await cellTexts(page, 'top-ips', 1)).toEqual([caps.lockedIp, '192.0.2.10']);
@@ -345,7 +345,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     const day = await server.bulwark.authActivity.timeseries({ since, until, bucket: 'hour' });
     expect(day.total_failures).toBeGreaterThan(500); // loghub: 520 "Failed password" lines and more
     expect(await page.getByTestId('failures-total').textContent()).toBe(
-      `${day.total_failures} failures · ${day.total_successes} successes`,
+      `${day.total_failures} failures · ${day.total_successes} success${day.total_successes === 1 ? '' : 'es'}`,
     );
     const report = await server.bulwark.auth.anomalies({ since, until });
     expect(report.scanned).toBe(caps.sshImport.attempts_recorded);
@@ -366,6 +366,8 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await ready(page, 'auth');
     expect(await page.locator('[data-testid="anomalies"] tbody tr').count()).toBe(report.findings.length);
     // The loghub ground truth: 183.62.140.253 brute-forced root (286 failures).
+    await page.getByText('Bans the per-IP lockout rule sets in this window').click();
+    expect(await cellTexts(page, 'bans', 1)).toEqual(report.bans.map((x) => x.key));
     const keys = await cellTexts(page, 'anomalies', 3);
     expect(keys).toContain('183.62.140.253');
     const kinds = new Set(report.findings.map((f) => f.kind));

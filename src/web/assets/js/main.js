@@ -135,6 +135,8 @@ function renderSignIn() {
 
 async function route() {
   const seq = ++renderSeq;
+  // Not ready until this render finishes (tests and scripts wait on data-ready).
+  delete main.dataset.ready;
   if (!getToken()) return renderSignIn();
   if (!identity()) {
     try {

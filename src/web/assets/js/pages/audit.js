@@ -58,7 +58,7 @@ export async function render(root, ctx) {
     table(
       [
         { label: 'Seq', cell: (e) => h('span', { class: 'mono' }, `#${e.seq}`), class: 'num nowrap' },
-        { label: 'Time', cell: (e) => time(e.timestamp) },
+        { label: 'Time', cell: (e) => time(e.timestamp), class: 'nowrap' },
         { label: 'Event', cell: (e) => e.event_type, class: 'nowrap' },
         { label: 'Outcome', cell: (e) => badge(e.outcome, `outcome-${e.outcome}`) },
         { label: 'User', cell: (e) => h('span', { class: 'mono' }, show(e.user_id)) },

@@ -70,6 +70,7 @@ function windowForm(since, until, ctx) {
 }
 
 const ANOMALY_ROWS = 20;
+const count = (n, one, many = `${one}s`) => `${fmtNumber(n)} ${n === 1 ? one : many}`;
 
 /** The findings, largest first; the first 20 unless the reader asks for all of them. */
 function anomalyTable(findings, ctx) {
@@ -169,7 +170,7 @@ export async function render(root, ctx) {
           h(
             'p',
             { class: 'muted', 'data-testid': 'failures-total' },
-            `${r.total_failures ?? '—'} failures · ${r.total_successes ?? '—'} successes`,
+            `${count(r.total_failures, 'failure')} · ${count(r.total_successes, 'success', 'successes')}`,
           ),
           itemsOf(r.buckets ?? r).length
             ? chartBox
@@ -191,6 +192,23 @@ export async function render(root, ctx) {
           ),
           kindCounts(r.findings ?? []),
           anomalyTable(r.findings ?? [], ctx),
+          (r.bans ?? []).length
+            ? h(
+                'details',
+                { class: 'bans' },
+                h('summary', {}, `Bans the per-IP lockout rule sets in this window (${r.bans.length})`),
+                table(
+                  [
+                    { label: 'Key', cell: (b) => h('span', { class: 'mono' }, show(b.key)), class: 'nowrap' },
+                    { label: 'Banned at', cell: (b) => time(b.banned_at) },
+                    { label: 'Until', cell: (b) => time(b.until) },
+                    { label: 'Level', cell: (b) => show(b.level), class: 'num' },
+                  ],
+                  r.bans,
+                  { caption: 'Replayed bans', testid: 'bans' },
+                ),
+              )
+            : null,
         ),
       ),
     ),
