@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, VIEWPORTS, browserSkipReason, launchBrowser } from './support/browser.js';
 import { type LiveServer, startLiveServer } from './support/server.js';
-import { type Seeded, seedAttempts, seedRegister } from './seed.js';
+import { type Seeded, seedRegister } from './seed.js';
+import { HOSTILE_AUDIT, SSH_WINDOW, type SeededCapabilities, seedCapabilities } from './seed-capabilities.js';
 
 const skip = browserSkipReason();
 const ARTIFACTS = 'test-artifacts/web';
@@ -21,17 +22,19 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
   let server: LiveServer;
   let browser: Browser;
   let seeded: Seeded;
-  let attempts: { failures: number; successes: number };
+  let caps: SeededCapabilities;
   const problems: string[] = [];
   const dialogs: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startLiveServer();
+    server = await startLiveServer({ keyring: true });
     seeded = await seedRegister(server.bulwark, server.clock);
-    attempts = await seedAttempts(server.bulwark, Date.now());
+    caps = await seedCapabilities(server.bulwark, server.clock);
+    // The scan linked its findings into the register: count them with the seeded ones.
+    seeded.total = (await server.bulwark.vulnerabilities.list({}, { limit: 500 })).items.length;
     browser = await launchBrowser();
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -172,29 +175,30 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await go(page, '#/vulnerabilities', 'vulnerabilities');
     const titles = async () => page.locator('[data-testid="vuln-table"] tbody .row-link').allTextContents();
 
+    // Rows by their link (several scan findings share a title: one per affected version).
+    const links = async () =>
+      page
+        .locator('[data-testid="vuln-table"] tbody .row-link')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('href') ?? ''));
     const all = new Set<string>();
-    const page1 = await titles();
-    expect(page1.length).toBe(25);
-    expect(await page.getByTestId('pager-info').textContent()).toBe('Page 1 · 25 findings');
-    page1.forEach((t) => all.add(t));
-    await page.getByRole('button', { name: 'Next →' }).click();
-    await page.waitForFunction(() => location.hash.includes('page=2'));
-    await ready(page, 'vulnerabilities');
-    const page2 = await titles();
-    expect(page2.length).toBe(25);
-    page2.forEach((t) => all.add(t));
-    await page.getByRole('button', { name: 'Next →' }).click();
-    await page.waitForFunction(() => location.hash.includes('page=3'));
-    await ready(page, 'vulnerabilities');
-    const page3 = await titles();
-    expect(page3.length).toBe(seeded.total - 50);
-    page3.forEach((t) => all.add(t));
+    const pages: string[][] = [];
+    for (let n = 1; ; n++) {
+      const rows = await links();
+      pages.push(rows);
+      rows.forEach((t) => all.add(t));
+      expect(await page.getByTestId('pager-info').textContent()).toBe(`Page ${n} · ${rows.length} findings`);
+      if (await page.getByRole('button', { name: 'Next →' }).isDisabled()) break;
+      expect(rows.length).toBe(25); // only the last page is short
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await page.waitForFunction((k) => location.hash.includes(`page=${k}`), n + 1);
+      await ready(page, 'vulnerabilities');
+    }
+    expect(pages.length).toBe(Math.ceil(seeded.total / 25));
     expect(all.size).toBe(seeded.total); // no row twice, none missing
-    expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: '← Previous' }).click();
-    await page.waitForFunction(() => location.hash.includes('page=2'));
+    await page.waitForFunction((k) => location.hash.includes(`page=${k}`), pages.length - 1);
     await ready(page, 'vulnerabilities');
-    expect(await titles()).toEqual(page2);
+    expect(await links()).toEqual(pages[pages.length - 2]);
     // Every list call asked the server for one page, never everything.
     expect(listCalls.every((u) => Number(u.searchParams.get('limit')) === 25)).toBe(true);
 
@@ -301,37 +305,298 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.close();
   });
 
-  it('charts authentication failures over time from the attempts table', async () => {
+  const cellTexts = (page: Page, testid: string, col: number) =>
+    page.locator(`[data-testid="${testid}"] tbody tr td:nth-child(${col})`).allTextContents();
+
+  it('shows the imported sshd log on the authentication page: failures, anomalies, top IPs, lockouts', async () => {
     const page = await newPage();
     await signIn(page, server.tokens.read);
     await go(page, '#/auth', 'auth');
-    await page.waitForSelector('[data-testid="failures-chart"] canvas');
+    // The last 7 days hold only the attempts recorded through the limiter.
+    const week = await server.bulwark.authActivity.timeseries({
+      since: Date.now() - 7 * 86_400_000,
+      until: Date.now(),
+      bucket: 'hour',
+    });
+    expect(week.total_failures).toBe(6);
     expect(await page.getByTestId('failures-total').textContent()).toBe(
-      `${attempts.failures} failures · ${attempts.successes} successes`,
+      `${week.total_failures} failures · ${week.total_successes} successes`, // 6 and 3
     );
+    // The latest rate-limit snapshot: the two IPs and senders recorded, with their counts.
+    expect(await cellTexts(page, 'top-ips', 1)).toEqual([caps.lockedIp, '192.0.2.10']);
+    expect(await cellTexts(page, 'top-ips', 2)).toEqual(['6', '3']);
+    expect(await cellTexts(page, 'top-senders', 1)).toEqual(['smtp:mallory@example.net', 'web:alice']);
+    // Six failures from one IP locked it (and the user on it).
+    const locks = await server.bulwark.auth.listLockouts();
+    expect(locks.map((l) => l.key).sort()).toEqual([
+      `ip:${caps.lockedIp}`,
+      `user_ip:${caps.lockedIp}|mallory`,
+    ]);
+    expect((await cellTexts(page, 'lockouts', 1)).sort()).toEqual(locks.map((l) => l.key).sort());
+
+    // The day of the imported log, chosen in the page's window form.
+    await page.getByLabel('From (UTC)').fill(SSH_WINDOW.since.slice(0, 16));
+    await page.getByLabel('Until (UTC)').fill(SSH_WINDOW.until.slice(0, 16));
+    await page.getByRole('button', { name: 'Show window' }).click();
+    await page.waitForFunction(() => location.hash.includes('since=2025-12-10'));
+    await ready(page, 'auth');
+    await page.waitForSelector('[data-testid="failures-chart"] canvas');
+    const [since, until] = [Date.parse(SSH_WINDOW.since), Date.parse(SSH_WINDOW.until)];
+    const day = await server.bulwark.authActivity.timeseries({ since, until, bucket: 'hour' });
+    expect(day.total_failures).toBeGreaterThan(500); // loghub: 520 "Failed password" lines and more
+    expect(await page.getByTestId('failures-total').textContent()).toBe(
+      `${day.total_failures} failures · ${day.total_successes} success${day.total_successes === 1 ? '' : 'es'}`,
+    );
+    const report = await server.bulwark.auth.anomalies({ since, until });
+    expect(report.scanned).toBe(caps.sshImport.attempts_recorded);
+    expect(await page.getByTestId('anomalies-summary').textContent()).toBe(
+      `${report.findings.length} findings over ${report.scanned} attempts · ${report.bans.length} bans by the lockout rule`,
+    );
+    // The 20 largest first, the rest one click away.
+    expect(report.findings.length).toBeGreaterThan(20);
+    const counts = (await cellTexts(page, 'anomalies', 5)).map(Number);
+    expect(counts).toEqual(
+      report.findings
+        .map((x) => x.count)
+        .sort((a, b) => b - a)
+        .slice(0, 20),
+    );
+    await page.getByRole('link', { name: `Show all ${report.findings.length}` }).click();
+    await page.waitForFunction(() => location.hash.includes('anomalies=all'));
+    await ready(page, 'auth');
+    expect(await page.locator('[data-testid="anomalies"] tbody tr').count()).toBe(report.findings.length);
+    // The loghub ground truth: 183.62.140.253 brute-forced root (286 failures).
+    await page.getByText('Bans the per-IP lockout rule sets in this window').click();
+    expect(await cellTexts(page, 'bans', 1)).toEqual(report.bans.map((x) => x.key));
+    const keys = await cellTexts(page, 'anomalies', 3);
+    expect(keys).toContain('183.62.140.253');
+    const kinds = new Set(report.findings.map((f) => f.kind));
+    for (const kind of kinds) {
+      const n = report.findings.filter((f) => f.kind === kind).length;
+      expect(await page.locator(`.bars [data-key="${kind}"] .bar-value`).textContent()).toBe(String(n));
+    }
+    await noInjection(page);
+    await shoot(page, 'auth');
     await page.close();
   });
 
-  it('shows each other page: its data, or the designed "not available" state', async () => {
+  it('filters and pages the audit log on the server, and verifies the chain (admin)', async () => {
     const page = await newPage();
+    const calls: URL[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === '/security/logs') calls.push(u);
+    });
     await signIn(page, server.tokens.admin);
-    for (const name of ['audit', 'auth', 'dependencies', 'keys']) {
-      await go(page, `#/${name}`, name);
-      const state = page.getByTestId('unavailable');
-      const part = page.getByTestId('unavailable-part');
-      if (await part.count()) {
-        // Some of the page's routes are here (auth: the failures chart), the rest say they are missing.
-        expect(await part.first().textContent()).toContain('answered 404');
-      } else if (await state.count()) {
-        expect(await state.textContent()).toContain('not available on this server');
-        expect(await state.textContent()).toContain('404 route_not_found');
-      } else {
-        // The capability is on this server: its page shows a table or its empty state, not an error.
-        expect(await page.getByTestId('error').count()).toBe(0);
-      }
-      await noInjection(page);
-      await shoot(page, name);
-    }
+    await go(page, '#/audit', 'audit');
+    const verdict = page.getByTestId('chain-verdict');
+    await verdict.waitFor();
+    const v = await server.bulwark.audit.verify();
+    expect(v.ok).toBe(true);
+    expect(await verdict.textContent()).toContain('Chain verified');
+    expect(await verdict.textContent()).toContain(`Entries #1–#${v.to}`);
+    expect(await verdict.textContent()).toContain(`${v.checkpoints_checked} signed checkpoint`);
+    const cps = await server.bulwark.audit.checkpoints();
+    const last = cps[cps.length - 1]!;
+    expect(await page.getByTestId('last-checkpoint').textContent()).toContain(`#${last.seq}`);
+    const seqs = async () => (await cellTexts(page, 'audit-table', 1)).map((t) => Number(t.replace('#', '')));
+    const newest = await server.bulwark.audit.list({}, { limit: 50, order: 'desc' });
+    expect(await seqs()).toEqual(newest.items.map((r) => r.seq));
+    await shoot(page, 'audit');
+
+    // Event type and user, through the form: the imported sshd failures for root.
+    await page.getByLabel('Event type').selectOption('auth_failure');
+    await page.getByLabel('User').fill('root');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => location.hash.includes('user_id=root'));
+    await ready(page, 'audit');
+    const f = { event_type: ['auth_failure' as const], user_id: 'root' };
+    const p1 = await server.bulwark.audit.list(f, { limit: 50, order: 'desc' });
+    const p2 = await server.bulwark.audit.list(f, { limit: 50, cursor: p1.next_cursor!, order: 'desc' });
+    expect(p1.next_cursor).not.toBeNull();
+    expect(await seqs()).toEqual(p1.items.map((r) => r.seq));
+    expect(new Set(await cellTexts(page, 'audit-table', 3))).toEqual(new Set(['auth_failure']));
+    expect(new Set(await cellTexts(page, 'audit-table', 5))).toEqual(new Set(['root']));
+    const last1 = calls[calls.length - 1]!;
+    expect([last1.searchParams.get('event_type'), last1.searchParams.get('user_id')]).toEqual([
+      'auth_failure',
+      'root',
+    ]);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.waitForFunction(() => location.hash.includes('page=2'));
+    await ready(page, 'audit');
+    expect(await seqs()).toEqual(p2.items.map((r) => r.seq));
+    expect(await page.getByTestId('pager-info').textContent()).toBe(`Page 2 · ${p2.items.length} entries`);
+    expect(calls[calls.length - 1]!.searchParams.get('cursor')).toBe(p1.next_cursor);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.waitForFunction(() => !location.hash.includes('page=2'));
+    await ready(page, 'audit');
+    expect(await seqs()).toEqual(p1.items.map((r) => r.seq));
+
+    // A source IP: 183.62.140.253's entries only.
+    await go(page, '#/audit', 'audit');
+    await page.getByLabel('Source IP').fill('183.62.140.253');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => location.hash.includes('source_ip='));
+    await ready(page, 'audit');
+    const byIp = await server.bulwark.audit.list(
+      { source_ip: '183.62.140.253' },
+      { limit: 50, order: 'desc' },
+    );
+    expect(byIp.items.length).toBe(50);
+    expect(await seqs()).toEqual(byIp.items.map((r) => r.seq));
+    expect(new Set(await cellTexts(page, 'audit-table', 6))).toEqual(new Set(['183.62.140.253']));
+    expect(calls.every((u) => Number(u.searchParams.get('limit')) <= 50)).toBe(true);
+    await page.close();
+  });
+
+  it('renders the hostile audit entry as text, and tells a read token that verifying needs admin', async () => {
+    const page = await newPage();
+    await signIn(page, server.tokens.read);
+    await go(page, `#/audit?action_prefix=${encodeURIComponent('dashboard.test')}`, 'audit');
+    expect(await page.getByTestId('verify-needs-admin').textContent()).toContain(
+      'needs the admin scope (your token “web-read” has the read scope)',
+    );
+    expect(await page.getByTestId('last-checkpoint').textContent()).toContain('Last signed checkpoint');
+    const rows = page.locator('[data-testid="audit-table"] tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await cellTexts(page, 'audit-table', 1)).toEqual([`#${caps.hostileSeq}`]);
+    expect(await cellTexts(page, 'audit-table', 5)).toEqual([HOSTILE_AUDIT.user_id]);
+    expect(await cellTexts(page, 'audit-table', 7)).toEqual([HOSTILE_AUDIT.action]);
+    await rows.first().getByText('Show').click();
+    const meta = JSON.parse((await rows.first().locator('pre').textContent())!);
+    expect(meta).toEqual(HOSTILE_AUDIT.metadata);
+    await noInjection(page);
+    expect(dialogs).toEqual([]);
+    await shoot(page, 'audit-hostile');
+    await page.close();
+  });
+
+  it('shows the scanned lockfile by severity with fixed versions, and approves a finding from the UI', async () => {
+    const page = await newPage();
+    await signIn(page, server.tokens.read);
+    await go(page, '#/dependencies', 'dependencies');
+    const summary = caps.scan.summary;
+    expect(await page.getByTestId('card-packages').locator('.card-value').textContent()).toBe(
+      summary.packages.toLocaleString('en-GB'),
+    );
+    expect(await page.getByTestId('card-findings').locator('.card-value').textContent()).toBe(
+      String(summary.findings),
+    );
+    for (const s of ['critical', 'high', 'medium', 'low'] as const)
+      expect(
+        await page.locator(`[data-testid="deps-by-severity"] [data-key="${s}"] .bar-value`).textContent(),
+      ).toBe(String(summary.by_severity[s]));
+    const adv = await server.bulwark.advisories.status();
+    expect(await page.getByTestId('advisory-age').textContent()).toContain(`${adv.advisories} advisories`);
+    expect(await page.getByTestId('advisory-age').textContent()).toContain('stale: over 7 days');
+    const manifest = await server.bulwark.dependencies.dependencies({ has_cves: true }, { limit: 50 });
+    const packages = await cellTexts(page, 'deps', 2);
+    expect(packages.map((t) => t.replace(' (direct)', ''))).toEqual(
+      manifest.items.map((m) => `${m.package}@${m.version}`),
+    );
+    // Fixed versions come from the scan's findings: one per lodash advisory that 4.17.5 is in.
+    const findings = caps.scan.outcome.result.lockfiles.flatMap((l) => l.findings);
+    const lodash = page.locator('[data-testid="deps"] tbody tr', { hasText: 'lodash@4.17.5' });
+    const fixed = [
+      ...new Set(
+        findings
+          .filter((x) => x.package === 'lodash' && x.version === '4.17.5')
+          .flatMap((x) => x.fixed_versions),
+      ),
+    ];
+    expect(fixed).toContain('4.17.12'); // GHSA-jf85-cpcp-j695 (prototype pollution)
+    expect(await lodash.locator('td').nth(3).textContent()).toBe(fixed.join(', '));
+
+    // A read token is refused clearly, and nothing is stored.
+    const row = () => page.locator('[data-testid="deps"] tbody tr', { hasText: 'minimist@1.2.0' });
+    await row().getByRole('button', { name: 'Approve… (needs admin)' }).click();
+    await row().getByLabel('Reason').fill('build-time only: never sees user input');
+    await row().getByRole('button', { name: 'Approve', exact: true }).click();
+    const refused = row().getByTestId('error');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-status')).toBe('403');
+    expect(await refused.textContent()).toContain('this needs the admin scope');
+    expect(await server.bulwark.dependencies.listApprovals()).toEqual([]);
+
+    // An admin approves it; the page shows the config_change entry the approval wrote.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(server.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await ready(page, 'posture');
+    await go(page, '#/dependencies', 'dependencies');
+    await row().getByRole('button', { name: 'Approve…' }).click();
+    await row().getByLabel('Reason').fill('build-time only: never sees user input');
+    await shoot(page, 'dependencies-approve');
+    await row().getByRole('button', { name: 'Approve', exact: true }).click();
+    const receipt = page.getByTestId('audit-receipt');
+    await receipt.waitFor();
+    const [approval] = await server.bulwark.dependencies.listApprovals();
+    expect(approval).toMatchObject({
+      advisory_id: 'GHSA-vh95-rmgr-6w4m',
+      package: 'minimist',
+      approver: 'web-admin',
+    });
+    const entry = (
+      await server.bulwark.audit.list({ action_prefix: 'approval.create' }, { limit: 1, order: 'desc' })
+    ).items[0]!;
+    expect(JSON.parse(entry.metadata)).toMatchObject({ approval_id: approval!.id });
+    expect(await page.getByTestId('audit-seq').textContent()).toBe(`#${entry.seq}`);
+    expect(await receipt.textContent()).toContain('approval.create');
+    expect(await receipt.textContent()).toContain('by token:web-admin');
+    // Every minimist row of that advisory shows the approval; the approvals table lists it.
+    expect(await page.getByTestId('approval-pending').count()).toBe(
+      manifest.items.filter((m) => m.package === 'minimist').length,
+    );
+    expect(await cellTexts(page, 'approvals', 1)).toEqual(['GHSA-vh95-rmgr-6w4m']);
+    expect(await cellTexts(page, 'approvals', 3)).toEqual(['build-time only: never sees user input']);
+    await noInjection(page);
+    await shoot(page, 'dependencies');
+    await page.close();
+  });
+
+  it('shows each key, its age and overdue rotation, and rotates a key from the UI', async () => {
+    const page = await newPage();
+    await signIn(page, server.tokens.read);
+    await go(page, `#/keys?key=${caps.rotateKey}`, 'keys');
+    const keys = await server.bulwark.keys.list();
+    expect(await cellTexts(page, 'keys', 1)).toEqual(keys.map((k) => k.name));
+    expect(await page.getByTestId('card-keys-overdue').locator('.card-value').textContent()).toBe('1');
+    expect(await page.getByTestId('card-keys-overdue').textContent()).toContain(caps.overdueKey);
+    const overdueRow = page.locator('[data-testid="keys"] tbody tr', { hasText: caps.overdueKey });
+    expect(await overdueRow.locator('td').nth(3).textContent()).toBe('45 days');
+    expect(await overdueRow.locator('td').nth(4).textContent()).toContain('overdue since');
+    await page.getByRole('button', { name: `Rotate ${caps.rotateKey} now` }).click();
+    const refused = page.getByTestId('error');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-status')).toBe('403');
+    expect(await refused.textContent()).toContain('this needs the admin scope');
+    expect((await server.bulwark.keys.show(caps.rotateKey)).latest_version).toBe(1);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').fill(server.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await ready(page, 'posture');
+    await go(page, `#/keys?key=${caps.rotateKey}`, 'keys');
+    expect(await page.getByTestId('rotations-empty').textContent()).toBe('Never rotated.');
+    await page.getByRole('button', { name: `Rotate ${caps.rotateKey} now` }).click();
+    const receipt = page.getByTestId('audit-receipt');
+    await receipt.waitFor();
+    expect(await receipt.textContent()).toContain(`Rotated ${caps.rotateKey}: v1 → v2.`);
+    const info = await server.bulwark.keys.show(caps.rotateKey);
+    expect(info.latest_version).toBe(2);
+    const entry = (
+      await server.bulwark.audit.list({ event_type: ['key_rotation'] }, { limit: 1, order: 'desc' })
+    ).items[0]!;
+    expect(JSON.parse(entry.metadata)).toMatchObject({ key_name: caps.rotateKey });
+    expect(await page.getByTestId('audit-seq').textContent()).toBe(`#${entry.seq}`);
+    expect(await receipt.textContent()).toContain('key_rotation');
+    await page.getByTestId('rotations').waitFor();
+    expect(await cellTexts(page, 'rotations', 2)).toEqual(['v1 → v2']);
+    expect(await cellTexts(page, 'rotations', 4)).toEqual(['rotated from the dashboard']);
+    expect(await cellTexts(page, 'key-versions', 1)).toEqual(['v2', 'v1']);
+    await noInjection(page);
+    await shoot(page, 'keys');
     await page.close();
   });
 
@@ -369,6 +634,9 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
       ['#/vulnerabilities?status=open,in_progress', 'vulnerabilities'],
       [`#/vulnerabilities/${seeded.lifecycleId}`, 'vulnerabilities'],
       ['#/auth', 'auth'],
+      [`#/auth?since=${SSH_WINDOW.since}&until=${SSH_WINDOW.until}`, 'auth'],
+      ['#/audit', 'audit'],
+      ['#/dependencies', 'dependencies'],
       ['#/keys', 'keys'],
     ] as const) {
       await go(page, hash, name);

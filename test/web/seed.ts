@@ -1,6 +1,5 @@
 /** Seeds a live server with real register data through the services (as a user of the product would). */
 import type { Bulwark } from '../../src/app/bulwark.js';
-import { newId } from '../../src/core/ids.js';
 import type { ShiftClock } from './support/server.js';
 
 const DAY = 86_400_000;
@@ -70,57 +69,6 @@ export async function seedRegister(b: Bulwark, clock: ShiftClock, perDay = 8): P
     cwes: ['CWE-502'],
     remediation: 'Upgrade log4j-core to 2.17.1',
   });
-  // An audit entry with hostile metadata, for the audit page (once its route is on this server).
-  await b.audit.append({
-    event_type: 'config_change',
-    user_id: '<script>window.__xss="audit"</script>',
-    source_ip: '203.0.113.9',
-    action: 'dashboard.test <img src=x onerror="window.__xss=\'audit\'">',
-    outcome: 'allowed',
-    metadata: { link: 'javascript:window.__xss="meta"', html: '<img src=x onerror="window.__xss=1">' },
-  });
   const page = await b.vulnerabilities.list({}, { limit: 500 });
   return { total: page.items.length, hostileId: hostile.id, lifecycleId: lifecycle.id };
-}
-
-/**
- * A week of authentication attempts: a steady trickle of logins, and a brute-force burst from one
- * IP yesterday. Written straight into authentication_attempts (migration 001), since the auth
- * guard's importer is another capability; after the merge, seed with `bulwark auth import` instead.
- */
-export async function seedAttempts(
-  b: Bulwark,
-  now: number,
-): Promise<{ failures: number; successes: number }> {
-  const rows = [];
-  const HOUR = 3_600_000;
-  let failures = 0;
-  let successes = 0;
-  for (let h = 7 * 24 - 1; h >= 1; h--) {
-    const at = now - h * HOUR;
-    const ok = h % 3 !== 0;
-    rows.push({ at, result: ok ? 'success' : 'failure', ip: `192.0.2.${h % 50}` });
-    if (ok) successes++;
-    else failures++;
-  }
-  for (let i = 0; i < 60; i++, failures++)
-    rows.push({ at: now - 26 * HOUR + i * 20_000, result: 'failure', ip: '203.0.113.66' });
-  await b.store.db
-    .insertInto('authentication_attempts')
-    .values(
-      rows.map((r) => ({
-        id: newId(),
-        user_id: r.result === 'failure' ? 'admin' : 'alice',
-        sender: null,
-        source_ip: r.ip,
-        ip_key: r.ip,
-        timestamp: r.at,
-        result: r.result,
-        failure_reason: r.result === 'failure' ? 'bad_password' : null,
-        failure_detail: null,
-        rl_bucket_state: '[]',
-      })),
-    )
-    .execute();
-  return { failures, successes };
 }

@@ -1,4 +1,5 @@
 /** A real Bulwark server on an ephemeral port over a temp SQLite file, with a clock tests can shift. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,12 +27,16 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-export async function startLiveServer(): Promise<LiveServer> {
+/** keyring: open the keyring with a fresh random master key (keys, signed checkpoints). */
+export async function startLiveServer(opts: { keyring?: boolean } = {}): Promise<LiveServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-web-'));
   const dbFile = join(dir, 'bulwark.db');
   const clock = new ShiftClock();
   const bulwark = await createBulwark(
-    { database_url: `sqlite:${dbFile}` },
+    {
+      database_url: `sqlite:${dbFile}`,
+      ...(opts.keyring ? { master_key: randomBytes(32).toString('base64') } : {}),
+    },
     { logLevel: 'silent', env: {}, clock },
   );
   const app = await buildServer(bulwark);

@@ -135,6 +135,8 @@ function renderSignIn() {
 
 async function route() {
   const seq = ++renderSeq;
+  // Not ready until this render finishes (tests and scripts wait on data-ready).
+  delete main.dataset.ready;
   if (!getToken()) return renderSignIn();
   if (!identity()) {
     try {
@@ -165,6 +167,8 @@ async function route() {
     await module.render(container, ctx);
   } catch (err) {
     if (seq !== renderSeq) return;
+    // A page that throws is a bug: say so in the console too (the browser tests fail on it).
+    console.error(`page ${page} failed:`, err);
     replace(
       container,
       h('div', { class: 'alert alert-error', role: 'alert' }, `This page failed: ${err.message}`),

@@ -1,9 +1,10 @@
 /**
- * Audit log page data (issue 3). Expected shapes:
- *   GET /security/logs?event_type=&outcome=&user_id=&source_ip=&action=&since=&until=&limit=&cursor=
- *     → {items: [{id, seq, event_type, user_id, source_ip, action, outcome, timestamp, metadata, hash}], next_cursor}
- *   GET /security/logs/verify (admin) → {ok, from_seq, to_seq, checked, first_bad_seq?, reason?, last_checkpoint?}
- *   GET /security/logs/checkpoints?limit=1 → {items: [{seq, hash, time, key_id, key_version}]}
+ * Audit log page data (docs/API.md "Audit ledger"):
+ *   GET /security/logs?event_type=&outcome=&user_id=&source_ip=&action_prefix=&since=&until=&limit=&cursor=
+ *     → {items: [{id, seq, event_type, user_id, source_ip, action, outcome, timestamp, metadata, prev_hash, hash}], next_cursor}
+ *   GET /security/logs/verify (admin) → {ok, from, to, checked, first_bad_seq?, reason?, detail?,
+ *        checkpoints_checked, checkpoints: 'verified'|'unavailable', warning?}
+ *   GET /security/logs/checkpoints (read) → {items: [{seq, hash, time, key_id, key_version, signature}]}
  */
 import { api } from '../api.js';
 
@@ -23,12 +24,23 @@ export const EVENT_TYPES = [
 export const OUTCOMES = ['allowed', 'denied', 'error'];
 export const PAGE_SIZE = 50;
 
-/** filter: {event_type, outcome, user_id, source_ip, action (prefix), since, until (ISO)}. */
-export const listLogs = (filter, cursor) =>
-  api('/security/logs', { query: { ...filter, limit: PAGE_SIZE, cursor } });
+/** filter: {event_type, outcome, user_id, source_ip, action_prefix, since, until (ISO)}. */
+export const listLogs = (filter, cursor, limit = PAGE_SIZE) =>
+  api('/security/logs', { query: { ...filter, limit, cursor } });
 
 export const verifyChain = () => api('/security/logs/verify');
+
+/** The newest signed checkpoint (the route lists them all; the highest seq is the last one). */
 export const lastCheckpoint = async () => {
-  const r = await api('/security/logs/checkpoints', { query: { limit: 1 } });
-  return (r?.items ?? r ?? [])[0] ?? null;
+  const items = (await api('/security/logs/checkpoints'))?.items ?? [];
+  return items.reduce((best, c) => (best === null || c.seq > best.seq ? c : best), null);
 };
+
+/**
+ * The audit entry a write action created, when its response does not carry one: the newest entry
+ * of that event type and action prefix written by this token (null when none is found).
+ */
+export async function newestEntry({ event_type, action_prefix, user_id, match = () => true }) {
+  const r = await listLogs({ event_type, action_prefix, user_id }, undefined, 10);
+  return (r?.items ?? []).find(match) ?? null;
+}

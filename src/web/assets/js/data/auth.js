@@ -1,11 +1,14 @@
 /**
- * Authentication page data (issue 4). Expected shapes:
+ * Authentication page data (docs/API.md "Auth guard"):
  *   GET /auth/rate-limit/status → {id, captured_at, per_ip_limit, per_sender_limit,
- *        counters: {ips: [{key, count, error}], senders: [{key, count, error}]}}  (404 not_found: none yet)
- *   GET /security/anomalies?since=&until= → {items: [{kind, key, window_start, window_end, count,
- *        distinct_users, distinct_ips, first_seen, last_seen}]}
- *   GET /auth/lockouts → {items: [{key, locked_until, level}]}
- *   GET /auth/attempts/timeseries?since=&until=&bucket=hour → {buckets: [{t, failures, successes}]} (on this branch)
+ *        counters: {window_start, window_ms, ips: {window_start, window_ms, total, unmonitored_max,
+ *        top: [{key, count, error}]}, senders: {…same}}}  (404 not_found before the first snapshot)
+ *   GET /security/anomalies?since=&until= → {since, until, scanned, findings: [{kind, scope, key,
+ *        window: {start, end}, count, distinct_users, distinct_ips, failure_ratio, first_seen,
+ *        last_seen, ips, users, rule, …}], bans: [{key, banned_at, until, level}]}  (at most 31 days)
+ *   GET /auth/lockouts → {items: [{key, until, level}]}
+ *   GET /auth/attempts/timeseries?since=&until=&bucket=hour → {buckets: [{t, failures, successes}],
+ *        total_failures, total_successes}
  */
 import { api } from '../api.js';
 
@@ -22,5 +25,5 @@ export const getLockouts = () => api('/auth/lockouts');
 export const getFailureSeries = (since, until, bucket) =>
   api('/auth/attempts/timeseries', { query: { since, until, bucket } });
 
-/** Lists arrive as {items} or as a bare array; both are accepted so a shape change is one line here. */
-export const itemsOf = (r) => (Array.isArray(r) ? r : (r?.items ?? r?.findings ?? r?.lockouts ?? []));
+/** Lists arrive as {items}; a bare array is accepted too. */
+export const itemsOf = (r) => (Array.isArray(r) ? r : (r?.items ?? []));

@@ -1,16 +1,23 @@
 /**
- * Dependencies page data (issue 5). Expected shapes:
+ * Dependencies page data (docs/API.md "Dependency scans", "Approvals"):
  *   GET /security/dependencies?severity=&approved=&has_cves=&package=&limit=&cursor=
- *     → {items: [{id, package, version, ecosystem, cves, advisory_ids, severity_max, fixed_versions?,
- *                 approved, approved_by, approval_reason, approved_until, scanned_at}], next_cursor}
- *   GET /security/approvals → {items: [{id, advisory_id, package, reason, approver, expires_at, expired?, used?}]}
- *   POST /security/approvals (admin) {advisory_id, package?, reason, expires_at} → 201 {approval, audit?}
- *   GET /security/advisories/status → {imported_at, modified_max?, count, age_days}
+ *     → {scan_id, items: [{id, scan_id, lockfile, package, version, ecosystem, purl, kind, direct,
+ *        groups, paths, cves, advisory_ids, severity_max, scanned_at, approved, approved_by,
+ *        approval_reason, approved_until}], next_cursor}
+ *   GET /security/scans/:id → {status, finished_at, summary: {packages, findings, by_severity, approved, …},
+ *        result: {lockfiles: [{path, findings: [{package, version, id, ids, cves, severity, fixed_versions, …}]}]}}
+ *   GET /security/approvals → {items: [{id, advisory_id, package, version_range, dep_path, reason,
+ *        approver, expires_at, created_at, revoked_at, state}]}
+ *   POST /security/approvals (admin) {advisory_id, package?, reason, approver, expires} → 201 the approval
+ *        (no audit entry in the answer: the page reads it back from GET /security/logs)
+ *   GET /security/advisories/status → {advisories, withdrawn, advisories_by_ecosystem, newest_modified,
+ *        last_import, age_ms, stale, policy: {max_age_days, on_stale}}
  */
 import { api } from '../api.js';
 
 export const ROUTES = [
   'GET /security/dependencies',
+  'GET /security/scans/:id',
   'GET /security/approvals',
   'POST /security/approvals (admin)',
   'GET /security/advisories/status',
@@ -19,6 +26,7 @@ export const PAGE_SIZE = 50;
 
 export const listDependencies = (filter, cursor) =>
   api('/security/dependencies', { query: { ...filter, limit: PAGE_SIZE, cursor } });
+export const getScan = (id) => api(`/security/scans/${encodeURIComponent(id)}`);
 export const listApprovals = () => api('/security/approvals');
 export const approve = (body) => api('/security/approvals', { method: 'POST', body });
 export const advisoryStatus = () => api('/security/advisories/status');

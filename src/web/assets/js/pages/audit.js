@@ -10,12 +10,13 @@ import {
   section,
   table,
 } from '../components.js';
-import { h, replace, show, time } from '../dom.js';
+import { fmtNumber, h, replace, show, time } from '../dom.js';
+import { hasScope, identity } from '../session.js';
 import { EVENT_TYPES, OUTCOMES, ROUTES, lastCheckpoint, listLogs, verifyChain } from '../data/audit.js';
-import { isUnavailable } from '../api.js';
+import { ApiError, isUnavailable } from '../api.js';
 
 const cursorsByFilter = new Map();
-const FIELDS = ['event_type', 'outcome', 'user_id', 'source_ip', 'action', 'since', 'until'];
+const FIELDS = ['event_type', 'outcome', 'user_id', 'source_ip', 'action_prefix', 'since', 'until'];
 
 export async function render(root, ctx) {
   const filter = Object.fromEntries(FIELDS.map((k) => [k, ctx.query.get(k) ?? '']));
@@ -56,12 +57,12 @@ export async function render(root, ctx) {
     results,
     table(
       [
-        { label: 'Seq', cell: (e) => h('span', { class: 'mono' }, `#${e.seq}`), class: 'num' },
-        { label: 'Time', cell: (e) => time(e.timestamp) },
-        { label: 'Event', cell: (e) => e.event_type },
+        { label: 'Seq', cell: (e) => h('span', { class: 'mono' }, `#${e.seq}`), class: 'num nowrap' },
+        { label: 'Time', cell: (e) => time(e.timestamp), class: 'nowrap' },
+        { label: 'Event', cell: (e) => e.event_type, class: 'nowrap' },
         { label: 'Outcome', cell: (e) => badge(e.outcome, `outcome-${e.outcome}`) },
         { label: 'User', cell: (e) => h('span', { class: 'mono' }, show(e.user_id)) },
-        { label: 'IP', cell: (e) => h('span', { class: 'mono' }, show(e.source_ip)) },
+        { label: 'IP', cell: (e) => h('span', { class: 'mono' }, show(e.source_ip)), class: 'nowrap' },
         { label: 'Action', cell: (e) => h('span', { class: 'mono' }, show(e.action)), class: 'wide' },
         {
           label: 'Metadata',
@@ -86,7 +87,14 @@ export async function render(root, ctx) {
 
 async function renderChain(el, ctx) {
   replace(el, loading('Verifying the chain'));
-  const [verify, checkpoint] = await Promise.allSettled([verifyChain(), lastCheckpoint()]);
+  const me = identity();
+  // A read token is not allowed to verify: do not ask (a 403 would be audited as a violation).
+  const [verify, checkpoint] = await Promise.allSettled([
+    hasScope('admin')
+      ? verifyChain()
+      : Promise.reject(new ApiError(403, 'forbidden', 'needs the admin scope')),
+    lastCheckpoint(),
+  ]);
   if (!ctx.isCurrent()) return;
   const parts = [];
   if (verify.status === 'fulfilled') {
@@ -94,18 +102,30 @@ async function renderChain(el, ctx) {
     parts.push(
       h(
         'div',
-        { class: `banner banner-${r.ok ? 'ok' : 'critical'}` },
+        { class: `banner banner-${r.ok ? 'ok' : 'critical'}`, 'data-testid': 'chain-verdict' },
         h('strong', {}, r.ok ? 'Chain verified' : 'Chain broken'),
         h(
           'p',
           {},
-          `Range checked: ${show(r.from_seq ?? r.from)}–${show(r.to_seq ?? r.to)}`,
+          `Entries #${show(r.from)}–#${show(r.to)}: ${fmtNumber(r.checked)} checked sound`,
           r.ok ? '' : ` · first bad entry #${show(r.first_bad_seq)}: ${show(r.reason)}`,
+          r.detail ? ` (${r.detail})` : '',
+          ` · ${fmtNumber(r.checkpoints_checked)} signed checkpoint${r.checkpoints_checked === 1 ? '' : 's'} `,
+          r.checkpoints === 'verified' ? 'verified' : 'not checkable (no public key)',
         ),
+        r.warning ? h('p', { class: 'muted' }, r.warning) : null,
       ),
     );
   } else if (verify.reason?.status === 403) {
-    parts.push(h('p', { class: 'hint' }, 'Verifying the chain needs the admin scope.'));
+    parts.push(
+      h(
+        'p',
+        { class: 'hint', 'data-testid': 'verify-needs-admin' },
+        'Verifying the chain needs the admin scope',
+        me ? ` (your token “${me.name}” has the ${me.scope} scope)` : '',
+        '. Signed checkpoints are public: the last one is shown below.',
+      ),
+    );
   } else if (isUnavailable(verify.reason)) {
     parts.push(h('p', { class: 'muted' }, 'Chain verification is not available on this server.'));
   } else parts.push(errorBox(verify.reason));
@@ -114,16 +134,18 @@ async function renderChain(el, ctx) {
     parts.push(
       h(
         'p',
-        {},
+        { 'data-testid': 'last-checkpoint' },
         'Last signed checkpoint: ',
         h('span', { class: 'mono' }, `#${c.seq}`),
         ' at ',
         time(c.time),
-        ` (key ${show(c.key_id)} v${show(c.key_version)})`,
+        ` (key ${show(c.key_id)} v${show(c.key_version)}) · hash `,
+        h('span', { class: 'mono' }, `${String(c.hash).slice(0, 16)}…`),
       ),
     );
   } else if (checkpoint.status === 'fulfilled')
-    parts.push(h('p', { class: 'muted' }, 'No checkpoint signed yet.'));
+    parts.push(h('p', { class: 'muted', 'data-testid': 'last-checkpoint' }, 'No checkpoint signed yet.'));
+  else if (!isUnavailable(checkpoint.reason)) parts.push(errorBox(checkpoint.reason));
   replace(el, parts);
 }
 
@@ -154,7 +176,7 @@ function filterForm(filter, ctx) {
     select('a-outcome', 'outcome', 'Outcome', OUTCOMES),
     input('a-user', 'user_id', 'User'),
     input('a-ip', 'source_ip', 'Source IP'),
-    input('a-action', 'action', 'Action starts with'),
+    input('a-action', 'action_prefix', 'Action starts with'),
     input('a-since', 'since', 'From (UTC)', 'datetime-local'),
     input('a-until', 'until', 'Until (UTC)', 'datetime-local'),
     h(

@@ -1,7 +1,14 @@
-/** Dependencies: findings per package with CVEs and fixed versions, approvals with expiry, advisory age. */
+/**
+ * Dependencies: findings by severity (the latest scan's summary), each vulnerable package with its
+ * advisories, CVEs and fixed versions, approvals with their expiry, and the advisory database's age.
+ * Approving (admin) records an approval and shows the audit entry it wrote.
+ */
 import {
+  SEVERITY_ORDER,
   auditReceipt,
   badge,
+  bars,
+  card,
   errorBox,
   failure,
   loading,
@@ -10,11 +17,21 @@ import {
   section,
   table,
 } from '../components.js';
-import { append, h, replace, show, time } from '../dom.js';
-import { ROUTES, advisoryStatus, approve, itemsOf, listApprovals, listDependencies } from '../data/deps.js';
-import { hasScope } from '../session.js';
+import { append, fmtNumber, h, replace, show, time } from '../dom.js';
+import {
+  ROUTES,
+  advisoryStatus,
+  approve,
+  getScan,
+  itemsOf,
+  listApprovals,
+  listDependencies,
+} from '../data/deps.js';
+import { newestEntry } from '../data/audit.js';
+import { hasScope, identity } from '../session.js';
 
 const DAY = 86_400_000;
+const SEVERITIES = [...SEVERITY_ORDER, 'none'];
 
 const cursorsByFilter = new Map();
 
@@ -35,9 +52,16 @@ export async function render(root, ctx, receipt = null) {
       replace(root, pageHeader('Dependencies'), failure(err, 'Dependency scanning', ROUTES));
     return;
   }
-  const [approvals, advisories] = await Promise.allSettled([listApprovals(), advisoryStatus()]);
+  const [approvals, advisories, scan] = await Promise.allSettled([
+    listApprovals(),
+    advisoryStatus(),
+    deps.scan_id ? getScan(deps.scan_id) : Promise.resolve(null),
+  ]);
   if (!ctx.isCurrent()) return;
   if (deps.next_cursor) cursors[page] = deps.next_cursor;
+  const active =
+    approvals.status === 'fulfilled' ? itemsOf(approvals.value).filter((a) => a.state === 'active') : [];
+  const findings = scan.status === 'fulfilled' && scan.value ? findingsByPackage(scan.value) : new Map();
   const go = (n) => ctx.navigate('dependencies', { query: { severity, page: n > 1 ? n : '' } });
   const sevButton = (s) =>
     h(
@@ -52,19 +76,11 @@ export async function render(root, ctx, receipt = null) {
     );
   replace(
     root,
-    pageHeader(
-      'Dependencies',
-      advisories.status === 'fulfilled'
-        ? h(
-            'p',
-            { class: 'muted', 'data-testid': 'advisory-age' },
-            'Advisory database imported ',
-            time(advisories.value.imported_at),
-            advisories.value.age_days != null ? ` (${advisories.value.age_days} days old)` : '',
-          )
-        : null,
-    ),
+    pageHeader('Dependencies', advisories.status === 'fulfilled' ? advisoryAge(advisories.value) : null),
     receipt,
+    scan.status === 'fulfilled'
+      ? summarySection(scan.value)
+      : section('Findings by severity', errorBox(scan.reason)),
     section(
       'Vulnerable packages',
       h(
@@ -77,28 +93,30 @@ export async function render(root, ctx, receipt = null) {
           { label: 'Severity', cell: (d) => badge(d.severity_max) },
           {
             label: 'Package',
-            cell: (d) => h('span', { class: 'mono' }, `${show(d.package)}@${show(d.version)}`),
+            cell: (d) =>
+              h(
+                'span',
+                {},
+                h('span', { class: 'mono' }, `${show(d.package)}@${show(d.version)}`),
+                d.direct === true ? h('span', { class: 'muted' }, ' (direct)') : null,
+              ),
             class: 'wide',
           },
-          { label: 'Ecosystem', cell: (d) => show(d.ecosystem) },
           {
-            label: 'CVEs / advisories',
-            cell: (d) =>
-              [...(d.cves ?? []), ...(d.cves?.length ? [] : (d.advisory_ids ?? []))].join(', ') || '—',
+            label: 'Advisories',
+            cell: (d) => advisoryList(d, findings.get(keyOf(d))),
+            class: 'wide',
           },
-          { label: 'Fixed in', cell: (d) => (d.fixed_versions ?? []).join(', ') || '—' },
+          { label: 'Fixed in', cell: (d) => fixedIn(findings.get(keyOf(d))) },
           {
             label: 'Approved',
-            cell: (d) =>
-              d.approved
-                ? h('span', {}, 'yes, until ', time(d.approved_until))
-                : approveControl(d, root, ctx),
+            cell: (d) => approvalCell(d, findings.get(keyOf(d)), active, root, ctx),
           },
         ],
         itemsOf(deps),
         {
           caption: 'Vulnerable packages',
-          empty: 'No vulnerable package in the latest scan.',
+          empty: deps.scan_id ? 'No vulnerable package in the latest scan.' : 'No scan has finished yet.',
           testid: 'deps',
         },
       ),
@@ -118,7 +136,7 @@ export async function render(root, ctx, receipt = null) {
         ? table(
             [
               { label: 'Advisory', cell: (a) => h('span', { class: 'mono' }, show(a.advisory_id)) },
-              { label: 'Package', cell: (a) => show(a.package) },
+              { label: 'Package', cell: (a) => h('span', { class: 'mono' }, show(a.package)) },
               { label: 'Reason', cell: (a) => show(a.reason), class: 'wide' },
               { label: 'Approver', cell: (a) => show(a.approver) },
               {
@@ -126,30 +144,156 @@ export async function render(root, ctx, receipt = null) {
                 cell: (a) =>
                   h(
                     'span',
-                    { class: Date.parse(a.expires_at) < Date.now() ? 'overdue' : '' },
+                    {},
                     time(a.expires_at),
+                    ' ',
+                    badge(a.state, a.state === 'active' ? 'resolved' : 'critical'),
                   ),
               },
             ],
             itemsOf(approvals.value),
             { caption: 'Approvals', empty: 'No approval recorded.', testid: 'approvals' },
           )
-        : failure(approvals.reason, 'Approvals', [ROUTES[1]]),
+        : failure(approvals.reason, 'Approvals', [ROUTES[2]]),
     ),
   );
 }
 
-/** "Approve…" opens a small form (reason, expiry); the server records the approval and its audit entry. */
-function approveControl(dep, root, ctx) {
+const keyOf = (d) => `${d.ecosystem}\u0000${d.package}\u0000${d.version}`;
+
+/** The scan's findings per package version (fixed versions live there, not on the manifest row). */
+function findingsByPackage(scan) {
+  const out = new Map();
+  for (const lf of scan.result?.lockfiles ?? []) {
+    for (const f of lf.findings ?? []) {
+      const k = `${f.ecosystem}\u0000${f.package}\u0000${f.version}`;
+      if (!out.has(k)) out.set(k, []);
+      if (!out.get(k).some((g) => g.id === f.id)) out.get(k).push(f);
+    }
+  }
+  return out;
+}
+
+function advisoryAge(s) {
+  const days = s.age_ms == null ? null : Math.floor(s.age_ms / DAY);
+  return h(
+    'p',
+    { class: 'muted', 'data-testid': 'advisory-age' },
+    `${fmtNumber(s.advisories)} advisories · last imported `,
+    time(s.last_import),
+    ' · newest record modified ',
+    time(s.newest_modified),
+    days === null ? ' · empty' : ` (${fmtNumber(days)} days old)`,
+    ' ',
+    s.stale
+      ? badge(`stale: over ${show(s.policy?.max_age_days)} days`, 'critical')
+      : badge('fresh', 'resolved'),
+  );
+}
+
+function summarySection(scan) {
+  if (!scan) return section('Findings by severity', h('p', { class: 'empty' }, 'No scan has finished yet.'));
+  const s = scan.summary ?? {};
+  const by = s.by_severity ?? {};
+  return section(
+    'Findings by severity',
+    h(
+      'p',
+      { class: 'muted', 'data-testid': 'scan-info' },
+      'Latest scan ',
+      time(scan.finished_at),
+      ` · ${(scan.lockfiles ?? []).join(', ')} · by ${show(scan.requested_by)}`,
+    ),
+    h(
+      'div',
+      { class: 'cards' },
+      card('Packages scanned', fmtNumber(s.packages), { testid: 'card-packages' }),
+      card('Findings', fmtNumber(s.findings), { testid: 'card-findings', tone: s.findings ? 'high' : 'ok' }),
+      card('Approved', fmtNumber(s.approved), { testid: 'card-approved' }),
+      card('Informational', fmtNumber(s.informational), { testid: 'card-informational' }),
+    ),
+    h(
+      'div',
+      { 'data-testid': 'deps-by-severity' },
+      bars(
+        SEVERITIES.filter((k) => k !== 'none').map((k) => ({
+          key: k,
+          label: k,
+          value: by[k] ?? 0,
+          tone: k,
+        })),
+        { label: 'Findings by severity' },
+      ),
+    ),
+  );
+}
+
+function advisoryList(dep, found) {
+  if (found?.length)
+    return h(
+      'ul',
+      { class: 'plain' },
+      found.map((f) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'mono' }, f.id),
+          f.cves?.length ? ` (${f.cves.join(', ')})` : '',
+          ' ',
+          badge(f.severity),
+        ),
+      ),
+    );
+  return [...(dep.cves ?? []), ...(dep.cves?.length ? [] : (dep.advisory_ids ?? []))].join(', ') || '—';
+}
+
+function fixedIn(found) {
+  const versions = [...new Set((found ?? []).flatMap((f) => f.fixed_versions ?? []))];
+  return versions.length ? h('span', { class: 'mono' }, versions.join(', ')) : '—';
+}
+
+/** The approval in force for this row now (an approval made since the scan applies from the next one). */
+function approvalCell(dep, found, active, root, ctx) {
+  if (dep.approved) return h('span', {}, `yes, by ${show(dep.approved_by)} until `, time(dep.approved_until));
+  const ids = new Set([...(dep.advisory_ids ?? []), ...(dep.cves ?? [])]);
+  const recorded = active.find(
+    (a) => ids.has(a.advisory_id) && (a.package === null || a.package === dep.package),
+  );
+  if (recorded)
+    return h(
+      'span',
+      { 'data-testid': 'approval-pending' },
+      'approved until ',
+      time(recorded.expires_at),
+      h('span', { class: 'muted' }, ' (applies from the next scan)'),
+    );
+  return approveControl(dep, found, root, ctx);
+}
+
+/** "Approve…" opens a small form (advisory, reason, approver, expiry); the server audits the approval. */
+function approveControl(dep, found, root, ctx) {
   const box = h('div', { class: 'approve' });
+  const choices = found?.length ? found.map((f) => f.id) : (dep.advisory_ids ?? []);
   const open = h(
     'button',
     {
       type: 'button',
       class: 'btn',
+      'data-package': dep.package,
       onclick: () => {
         const id = `approve-${String(dep.id ?? dep.package).replace(/[^A-Za-z0-9_-]/g, '_')}`;
-        const reason = h('input', { id: `${id}-reason`, required: true, maxlength: '1024' });
+        const advisory = h(
+          'select',
+          { id: `${id}-advisory`, required: true },
+          choices.map((c) => h('option', { value: c }, c)),
+        );
+        const reason = h('input', { id: `${id}-reason`, required: true, maxlength: '2048' });
+        const approver = h('input', {
+          id: `${id}-approver`,
+          required: true,
+          maxlength: '256',
+          value: identity()?.name ?? '',
+        });
         const until = h('input', {
           id: `${id}-until`,
           type: 'date',
@@ -157,27 +301,49 @@ function approveControl(dep, root, ctx) {
           value: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10),
         });
         const feedback = h('div', { 'aria-live': 'polite' });
+        const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Approve');
         const form = h(
           'form',
-          { class: 'approve-form' },
+          { class: 'approve-form', 'aria-label': `Approve ${dep.package}@${dep.version}` },
+          h('label', { for: advisory.id }, 'Advisory'),
+          advisory,
           h('label', { for: reason.id }, 'Reason'),
           reason,
-          h('label', { for: until.id }, 'Until (UTC)'),
+          h('label', { for: approver.id }, 'Approver'),
+          approver,
+          h('label', { for: until.id }, 'Through (UTC day)'),
           until,
-          h('button', { type: 'submit', class: 'btn btn-primary' }, 'Approve'),
+          submit,
           feedback,
         );
         form.addEventListener('submit', async (ev) => {
           ev.preventDefault();
+          submit.disabled = true;
           try {
-            const r = await approve({
-              advisory_id: (dep.advisory_ids ?? [])[0] ?? (dep.cves ?? [])[0],
+            const a = await approve({
+              advisory_id: advisory.value,
               package: dep.package,
               reason: reason.value.trim(),
-              expires_at: `${until.value}T23:59:59Z`,
+              approver: approver.value.trim(),
+              expires: until.value,
             });
-            await render(root, ctx, auditReceipt(r?.audit, `Approved ${dep.package}@${dep.version}.`));
+            // The answer is the approval; its audit entry is read back from the ledger.
+            const entry = await newestEntry({
+              event_type: 'config_change',
+              action_prefix: 'approval.create',
+              match: (e) => e.metadata?.approval_id === a.id,
+            }).catch(() => null);
+            await render(
+              root,
+              ctx,
+              auditReceipt(
+                entry,
+                `Approved ${a.advisory_id} for ${dep.package} through ${String(a.expires_at).slice(0, 10)} (UTC).`,
+              ),
+            );
+            root.querySelector('[data-testid="audit-receipt"]')?.focus();
           } catch (err) {
+            submit.disabled = false;
             replace(feedback, errorBox(err, { action: 'Approving' }));
           }
         });

@@ -1,7 +1,12 @@
-/** Keys: each key with its versions and the age of the latest, overdue rotations, rotation history, rotate (admin). */
+/**
+ * Keys: each key with its latest version and that version's age, overdue rotations, the selected
+ * key's versions and rotation history, and "Rotate now" (admin), which shows the key_rotation audit
+ * entry the rotation wrote.
+ */
 import {
   auditReceipt,
   badge,
+  card,
   errorBox,
   failure,
   loading,
@@ -10,10 +15,11 @@ import {
   table,
 } from '../components.js';
 import { h, replace, show, time } from '../dom.js';
-import { ROUTES, itemsOf, keyRotations, listKeys, rotateKey } from '../data/keys.js';
+import { ROUTES, getKey, itemsOf, keyRotations, listKeys, rotateKey } from '../data/keys.js';
+import { newestEntry } from '../data/audit.js';
 import { hasScope } from '../session.js';
 
-const DAY = 86_400_000;
+const isOverdue = (k) => k.next_rotation_due_at !== null && Date.parse(k.next_rotation_due_at) <= Date.now();
 
 export async function render(root, ctx, receipt = null) {
   if (!receipt) replace(root, pageHeader('Keys'), loading('Loading keys'));
@@ -26,25 +32,56 @@ export async function render(root, ctx, receipt = null) {
   }
   if (!ctx.isCurrent()) return;
   const selected = ctx.query.get('key') ?? keys[0]?.name;
-  const history = h('div', { 'data-testid': 'rotations' });
+  const detail = h('div', { 'data-testid': 'key-detail' }, loading('Loading the key'));
   const feedback = h('div', { 'aria-live': 'polite' });
+  const overdue = keys.filter(isOverdue);
   replace(
     root,
     pageHeader('Keys'),
     receipt,
     feedback,
+    h(
+      'div',
+      { class: 'cards' },
+      card('Keys', keys.length, { testid: 'card-keys' }),
+      card('Overdue rotations', overdue.length, {
+        testid: 'card-keys-overdue',
+        tone: overdue.length ? 'critical' : 'ok',
+        hint: overdue.length ? overdue.map((k) => k.name).join(', ') : 'every key is within its period',
+      }),
+    ),
     section(
       'Keys',
       table(
         [
-          { label: 'Key', cell: (k) => h('a', { href: `#/keys?key=${encodeURIComponent(k.name)}` }, k.name) },
+          {
+            label: 'Key',
+            cell: (k) =>
+              h(
+                'a',
+                {
+                  href: `#/keys?key=${encodeURIComponent(k.name)}`,
+                  'aria-current': k.name === selected ? 'true' : undefined,
+                },
+                k.name,
+              ),
+          },
           { label: 'Type', cell: (k) => show(k.type) },
           { label: 'Latest version', cell: (k) => `v${show(k.latest_version)}`, class: 'num' },
-          { label: 'Age of latest', cell: (k) => age(k.latest_created_at) },
+          { label: 'Age of latest', cell: (k) => age(k.latest_version_age_days) },
           {
             label: 'Rotation',
             cell: (k) =>
-              k.overdue ? badge('overdue', 'critical') : h('span', {}, 'due ', time(k.rotation_due_at)),
+              k.next_rotation_due_at === null
+                ? h('span', { class: 'muted' }, 'no automatic rotation')
+                : isOverdue(k)
+                  ? h('span', {}, badge('overdue', 'critical'), ' since ', time(k.next_rotation_due_at))
+                  : h(
+                      'span',
+                      {},
+                      `every ${show(k.policy?.auto_rotate_period)} · due `,
+                      time(k.next_rotation_due_at),
+                    ),
           },
           {
             label: 'Rotate',
@@ -55,21 +92,31 @@ export async function render(root, ctx, receipt = null) {
                   type: 'button',
                   class: 'btn',
                   'data-key': k.name,
+                  'aria-label': `Rotate ${k.name} now`,
                   onclick: async (ev) => {
-                    ev.currentTarget.disabled = true;
+                    const button = ev.currentTarget;
+                    button.disabled = true;
                     try {
                       const r = await rotateKey(k.name, 'rotated from the dashboard');
-                      const e = r.event ?? r;
+                      const e = r.rotations?.[0] ?? {};
+                      // The answer is the rotation event; its audit entry is read back from the ledger.
+                      const entry = await newestEntry({
+                        event_type: 'key_rotation',
+                        action_prefix: 'key.rotate',
+                        match: (a) => a.metadata?.rotation_id === e.id,
+                      }).catch(() => null);
+                      ctx.query.set('key', k.name);
                       await render(
                         root,
                         ctx,
                         auditReceipt(
-                          r.audit,
+                          entry,
                           `Rotated ${k.name}: v${show(e.version_from)} → v${show(e.version_to)}.`,
                         ),
                       );
+                      root.querySelector('[data-testid="audit-receipt"]')?.focus();
                     } catch (err) {
-                      ev.currentTarget.disabled = false;
+                      button.disabled = false;
                       replace(feedback, errorBox(err, { action: `Rotating ${k.name}` }));
                     }
                   },
@@ -82,32 +129,53 @@ export async function render(root, ctx, receipt = null) {
         { caption: 'Keys', empty: 'No key in the keyring yet.', testid: 'keys' },
       ),
     ),
-    section(`Rotation history${selected ? ` of ${selected}` : ''}`, history),
+    selected ? detail : null,
   );
   if (!selected) return;
-  try {
-    const rows = itemsOf(await keyRotations(selected));
-    if (!ctx.isCurrent()) return;
-    replace(
-      history,
-      table(
-        [
-          { label: 'When', cell: (e) => time(e.timestamp) },
-          { label: 'From → to', cell: (e) => `v${show(e.version_from)} → v${show(e.version_to)}` },
-          { label: 'By', cell: (e) => h('span', { class: 'mono' }, show(e.rotated_by)) },
-          { label: 'Notes', cell: (e) => show(e.notes), class: 'wide' },
-        ],
-        rows,
-        { caption: 'Rotations', empty: 'Never rotated.' },
-      ),
-    );
-  } catch (err) {
-    replace(history, failure(err, 'Rotation history', [ROUTES[1]]));
-  }
+  const [info, rotations] = await Promise.allSettled([getKey(selected), keyRotations(selected)]);
+  if (!ctx.isCurrent()) return;
+  replace(
+    detail,
+    section(
+      `Versions of ${selected}`,
+      info.status === 'fulfilled'
+        ? table(
+            [
+              { label: 'Version', cell: (v) => `v${v.version}`, class: 'num' },
+              { label: 'Created', cell: (v) => time(v.created_at) },
+              {
+                label: 'Usable',
+                cell: (v) =>
+                  v.usable
+                    ? 'yes'
+                    : h('span', { class: 'muted' }, 'no (below the minimum decryption version)'),
+              },
+            ],
+            [...(info.value.versions ?? [])].reverse(),
+            { caption: 'Versions', empty: 'No version.', testid: 'key-versions' },
+          )
+        : failure(info.reason, 'The key', [ROUTES[1]]),
+    ),
+    section(
+      `Rotation history of ${selected}`,
+      rotations.status === 'fulfilled'
+        ? table(
+            [
+              { label: 'When', cell: (e) => time(e.timestamp) },
+              { label: 'From → to', cell: (e) => `v${show(e.version_from)} → v${show(e.version_to)}` },
+              { label: 'By', cell: (e) => h('span', { class: 'mono' }, show(e.rotated_by)) },
+              { label: 'Notes', cell: (e) => show(e.notes), class: 'wide' },
+            ],
+            [...itemsOf(rotations.value)].reverse(),
+            { caption: 'Rotations', empty: 'Never rotated.', testid: 'rotations' },
+          )
+        : failure(rotations.reason, 'Rotation history', [ROUTES[2]]),
+    ),
+  );
 }
 
-function age(iso) {
-  if (!iso) return '—';
-  const days = Math.floor((Date.now() - Date.parse(iso)) / DAY);
-  return `${days} day${days === 1 ? '' : 's'}`;
+function age(days) {
+  if (days === null || days === undefined) return '—';
+  const d = Math.floor(days);
+  return `${d} day${d === 1 ? '' : 's'}`;
 }
