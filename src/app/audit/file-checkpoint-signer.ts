@@ -17,11 +17,11 @@ import {
   type SignedCheckpoint,
   signCheckpoint,
 } from '../../core/audit/checkpoint.js';
-import type { CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
+import type { CheckpointPublicKey, CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
 import type { BulwarkConfig } from '../config.js';
 
 export class KeyCheckpointSigner implements CheckpointSigner {
-  private readonly publicKeys = new Map<string, KeyObject>();
+  private readonly keysById = new Map<string, KeyObject>();
 
   constructor(
     private readonly privateKey: KeyObject,
@@ -29,8 +29,8 @@ export class KeyCheckpointSigner implements CheckpointSigner {
     private readonly keyVersion: number,
     previous: ReadonlyArray<{ keyId: string; keyVersion: number; publicKey: KeyObject }> = [],
   ) {
-    for (const p of previous) this.publicKeys.set(`${p.keyId}@${p.keyVersion}`, p.publicKey);
-    this.publicKeys.set(`${keyId}@${keyVersion}`, createPublicKey(privateKey));
+    for (const p of previous) this.keysById.set(`${p.keyId}@${p.keyVersion}`, p.publicKey);
+    this.keysById.set(`${keyId}@${keyVersion}`, createPublicKey(privateKey));
   }
 
   async sign(cp: Omit<CheckpointPayload, 'key_id' | 'key_version'>): Promise<SignedCheckpoint> {
@@ -38,7 +38,18 @@ export class KeyCheckpointSigner implements CheckpointSigner {
   }
 
   async verificationKeys(): Promise<CheckpointKeyLookup> {
-    return (id, version) => this.publicKeys.get(`${id}@${version}`);
+    return (id, version) => this.keysById.get(`${id}@${version}`);
+  }
+
+  async publicKeys(): Promise<CheckpointPublicKey[]> {
+    return [...this.keysById].map(([idVersion, key]) => {
+      const at = idVersion.lastIndexOf('@');
+      return {
+        key_id: idVersion.slice(0, at),
+        key_version: Number(idVersion.slice(at + 1)),
+        public_key: key.export({ type: 'spki', format: 'pem' }).toString(),
+      };
+    });
   }
 
   /** The current public key as PEM (what an auditor needs; printed by `bulwark audit public-key`). */

@@ -12,7 +12,7 @@ import {
   checkpointPayload,
 } from '../../core/audit/checkpoint.js';
 import { BulwarkError } from '../../core/errors.js';
-import type { CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
+import type { CheckpointPublicKey, CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
 import { parseToken } from '../../core/keys/versioned-token.js';
 import type { KeyService } from '../services/keys.js';
 import { OWN_KEYS } from './own-keys.js';
@@ -45,10 +45,26 @@ export class KeyringCheckpointSigner implements CheckpointSigner {
 
   async verificationKeys(): Promise<CheckpointKeyLookup> {
     const ring = this.keys.ring();
+    // Before the first checkpoint the key need not exist yet: nothing was signed, nothing to check.
+    if (this.keyName === KEY.name) await this.keys.ensure(KEY.name, KEY.type);
     const info = await ring.getKey(this.keyName);
     const pems = new Map<number, string>();
     for (const v of info.versions) pems.set(v.version, await ring.publicKey(this.keyName, v.version));
     const keyName = this.keyName;
     return (keyId: string, keyVersion: number) => (keyId === keyName ? pems.get(keyVersion) : undefined);
+  }
+
+  async publicKeys(): Promise<CheckpointPublicKey[]> {
+    const ring = this.keys.ring();
+    if (this.keyName === KEY.name) await this.keys.ensure(KEY.name, KEY.type);
+    const info = await ring.getKey(this.keyName);
+    const out: CheckpointPublicKey[] = [];
+    for (const v of info.versions)
+      out.push({
+        key_id: this.keyName,
+        key_version: v.version,
+        public_key: await ring.publicKey(this.keyName, v.version),
+      });
+    return out;
   }
 }

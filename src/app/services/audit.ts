@@ -10,9 +10,10 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
+import { neutralizeControlChars } from '../../core/audit/sanitize.js';
 import { newId } from '../../core/ids.js';
 import type { AuditCheckpointRow, AuditDraft, AuditRow, AuditStore } from '../../core/ports/audit-store.js';
-import type { CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
+import type { CheckpointPublicKey, CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
 import { type IncomingAuditEvent, parseAuditEvent, validateBatch } from '../../core/audit/event.js';
 import { GENESIS_HASH, chainLink } from '../../core/audit/hash-chain.js';
 import type { CheckpointKeyLookup, SignedCheckpoint } from '../../core/audit/checkpoint.js';
@@ -87,6 +88,14 @@ export class AuditService {
     return this.signer !== undefined;
   }
 
+  /**
+   * Free text kept beside the ledger (rotation notes, approval reasons) treated like an audit
+   * action: control characters neutralised, secrets and PII redacted, before it is stored anywhere.
+   */
+  redactText(text: string): string {
+    return this.redactor.redactString(neutralizeControlChars(text));
+  }
+
   /** Validates, neutralises and redacts one event into the draft the store chains and writes. */
   prepare(e: AuditEventInput): AuditDraft {
     const event: IncomingAuditEvent = parseAuditEvent(e);
@@ -106,6 +115,10 @@ export class AuditService {
   }
 
   async appendBatch(events: readonly unknown[]): Promise<AuditRow[]> {
+    // Callers from JSON may hand anything here: refuse a non-array by name (a string would
+    // otherwise be spread into characters, an object would not iterate at all).
+    if (!Array.isArray(events))
+      throw new BulwarkError('validation_failed', 'events: must be an array', { field: 'events' });
     return this.appendDrafts(this.prepareBatch([...events]));
   }
 
@@ -140,6 +153,11 @@ export class AuditService {
 
   async checkpoints(): Promise<SignedCheckpoint[]> {
     return this.store.checkpoints();
+  }
+
+  /** The signer's public keys as a list (empty when no signer is configured), for offline checks. */
+  async publicKeys(): Promise<CheckpointPublicKey[]> {
+    return this.signer ? this.signer.publicKeys() : [];
   }
 
   /** Public keys to verify checkpoints with: the signer's, or undefined when none is configured. */

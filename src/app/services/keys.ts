@@ -12,6 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Actor } from '../../core/actor.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
+import { OWN_KEYS } from '../keys/own-keys.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import type { Keyring } from '../../core/keys/keyring.js';
 import type { KeyPolicyPatch } from '../../core/keys/policy.js';
@@ -112,7 +113,7 @@ export class KeyService {
     return KeyService.rotationActor.run(actor, () =>
       ring.rotate(name, {
         rotated_by: actor.id,
-        notes: input.notes ?? null,
+        notes: input.notes == null ? null : this.audit.redactText(input.notes),
         now: this.#now(),
         ...(input.expected_version !== undefined ? { expected_version: input.expected_version } : {}),
       }),
@@ -180,6 +181,13 @@ export class KeyService {
     const before = await ring.getKey(name);
     let info: KeyInfo;
     try {
+      // Old versions of the checkpoint key verify the checkpoints they signed: deleting them would
+      // turn every earlier checkpoint into "key unknown". Retire them with min_decryption_version.
+      if (name === OWN_KEYS.auditCheckpoint.name)
+        throw validationError(
+          'name',
+          `versions of ${name} cannot be deleted: checkpoints signed with them would no longer verify`,
+        );
       info = await ring.trimVersions(name, minAvailableVersion);
     } catch (e) {
       if (e instanceof BulwarkError && e.code === 'validation_failed') {

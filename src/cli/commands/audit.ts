@@ -17,7 +17,7 @@ import {
   exportCheckpoints,
   generateCheckpointKeyPair,
   importCheckpoints,
-  verifyCheckpoint,
+  verifyCheckpointWith,
 } from '../../core/audit/checkpoint.js';
 import { checkInclusionProof, type InclusionProof } from '../../core/audit/inclusion-proof.js';
 import { csvHeader, csvLine, jsonLine } from '../../core/audit/export-format.js';
@@ -265,15 +265,46 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       });
     });
   checkpoints
+    .command('public-keys')
+    .description('the public keys of every checkpoint key version, as JSON lines (give them to an auditor)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: { out?: string }, cmd) => {
+      await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
+        const keys = await b.audit.publicKeys();
+        if (keys.length === 0)
+          throw validationError(
+            'checkpoints',
+            'no checkpoint signing key is configured (see README: audit checkpoints)',
+          );
+        const text = keys.map((k) => JSON.stringify(k)).join('\n') + '\n';
+        if (o.out) {
+          writeFileSync(o.out, text);
+          out.stderr(`wrote ${keys.length} public keys to ${o.out}`);
+        } else out.stdout(text.trimEnd());
+      });
+    });
+  checkpoints
     .command('check')
     .description('check exported checkpoints offline against a public key (no database; exit 1 if any fails)')
     .argument('<file>', 'exported checkpoints (JSON lines)')
-    .requiredOption('--public-key <file>', 'Ed25519 public key (PEM)')
+    .option('--public-key <file>', 'Ed25519 public key (PEM) that signed every checkpoint')
+    .option(
+      '--public-keys <file>',
+      'public keys as written by `audit checkpoints public-keys` (JSON lines): each checkpoint is checked with the key its id and version name',
+    )
     .option('--json', 'print as JSON')
-    .action((file: string, o: { publicKey: string; json?: boolean }) => {
+    .action((file: string, o: { publicKey?: string; publicKeys?: string; json?: boolean }) => {
+      if ((o.publicKey === undefined) === (o.publicKeys === undefined))
+        throw validationError('--public-key', 'give exactly one of --public-key or --public-keys');
       const cps = importCheckpoints(readText(file, 'file'));
-      const key = readText(o.publicKey, '--public-key');
-      const results = cps.map((cp) => ({ seq: cp.seq, hash: cp.hash, valid: verifyCheckpoint(cp, key) }));
+      const lookup = o.publicKey
+        ? readText(o.publicKey, '--public-key')
+        : publicKeyLookup(readText(o.publicKeys!, '--public-keys'));
+      const results = cps.map((cp) => ({
+        seq: cp.seq,
+        hash: cp.hash,
+        valid: verifyCheckpointWith(cp, lookup) === 'valid',
+      }));
       const bad = results.filter((r) => !r.valid);
       if (o.json)
         printJson(out, { ok: bad.length === 0, checked: results.length, invalid: bad.map((r) => r.seq) });
@@ -347,3 +378,21 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       if (!r.ok) setExit(1);
     });
 };
+
+/** A key lookup from `audit checkpoints public-keys` output (JSON lines of {key_id, key_version, public_key}). */
+function publicKeyLookup(text: string): (keyId: string, keyVersion: number) => string | undefined {
+  const keys = new Map<string, string>();
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let k: { key_id?: unknown; key_version?: unknown; public_key?: unknown };
+    try {
+      k = JSON.parse(line) as typeof k;
+    } catch {
+      throw validationError('--public-keys', `line ${i + 1}: not JSON`);
+    }
+    if (typeof k.key_id !== 'string' || !Number.isInteger(k.key_version) || typeof k.public_key !== 'string')
+      throw validationError('--public-keys', `line ${i + 1}: expected {key_id, key_version, public_key}`);
+    keys.set(`${k.key_id}@${String(k.key_version)}`, k.public_key);
+  });
+  return (keyId, keyVersion) => keys.get(`${keyId}@${keyVersion}`);
+}

@@ -13,6 +13,8 @@ import type { KeyPolicy } from './types.js';
 export const DEFAULT_AUTO_ROTATE_PERIOD_MS = 90 * 24 * 60 * 60 * 1000;
 /** Vault's floor for auto-rotation: more often than hourly is a misconfiguration, not a policy. */
 export const MIN_AUTO_ROTATE_PERIOD_MS = 60 * 60 * 1000;
+/** Longer than ten years is a typo, not a policy; a due date past that would not even be a valid Date for huge values. */
+export const MAX_AUTO_ROTATE_PERIOD_MS = 3650 * 24 * 60 * 60 * 1000;
 
 export type KeyPolicyPatch = Partial<KeyPolicy>;
 
@@ -56,10 +58,15 @@ export function applyPolicyPatch(
   }
   if (patch.auto_rotate_period_ms !== undefined) {
     const p = patch.auto_rotate_period_ms;
-    if (!Number.isSafeInteger(p) || p < 0 || (p > 0 && p < MIN_AUTO_ROTATE_PERIOD_MS)) {
+    if (
+      !Number.isSafeInteger(p) ||
+      p < 0 ||
+      (p > 0 && p < MIN_AUTO_ROTATE_PERIOD_MS) ||
+      p > MAX_AUTO_ROTATE_PERIOD_MS
+    ) {
       throw validationError(
         'policy.auto_rotate_period_ms',
-        'must be 0 (disabled) or at least 3600000 (one hour)',
+        'must be 0 (disabled), or from 3600000 (one hour) to 315360000000 (3650 days)',
       );
     }
     next.auto_rotate_period_ms = p;

@@ -1,3 +1,10 @@
+/** One public key that verifies checkpoints naming this key id and version. */
+export interface CheckpointPublicKey {
+  key_id: string;
+  key_version: number;
+  public_key: string;
+}
+
 import type { CheckpointKeyLookup, CheckpointPayload, SignedCheckpoint } from '../audit/checkpoint.js';
 
 /**
@@ -14,4 +21,6 @@ export interface CheckpointSigner {
   sign(checkpoint: Omit<CheckpointPayload, 'key_id' | 'key_version'>): Promise<SignedCheckpoint>;
   /** Public keys of every version this signer has signed with (for verify). */
   verificationKeys(): Promise<CheckpointKeyLookup>;
+  /** The same keys as a list, for an auditor to take away (PEM, SPKI). */
+  publicKeys(): Promise<CheckpointPublicKey[]>;
 }

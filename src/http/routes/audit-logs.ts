@@ -175,6 +175,19 @@ export const auditLogRoutes: RouteModule = (app, bulwark) => {
     async () => ({ items: (await bulwark.audit.checkpoints()).map(presentCheckpoint) }),
   );
 
+  app.get(
+    '/security/logs/checkpoints/public-keys',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Public keys (PEM) of every key version that signs checkpoints, for offline checks',
+        querystring: z.strictObject({}),
+        response: responses(200, '{items: [{key_id, key_version, public_key}]}'),
+      },
+    },
+    async () => ({ items: await bulwark.audit.publicKeys() }),
+  );
+
   app.post(
     '/security/logs/checkpoints',
     {
