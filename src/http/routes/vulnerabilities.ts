@@ -9,7 +9,7 @@ import { csvList, idParams, pageQuery, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 import type { VulnerabilityFilter } from '../../core/ports/vulnerability-store.js';
 import { presentTransition, presentVulnerability } from '../../app/present.js';
-import { presentAuditEntry } from '../../app/present-audit.js';
+import { presentAuditRow } from '../../app/audit/present.js';
 
 const listQuery = z.strictObject({
   severity: csvList(SEVERITIES).optional(),
@@ -132,7 +132,7 @@ export const vulnerabilityRoutes: RouteModule = (app, bulwark) => {
       return reply.status(201).send({
         vulnerability: presentVulnerability(result.vulnerability),
         transition: presentTransition(result.transition),
-        ...(result.audit ? { audit: presentAuditEntry(result.audit) } : {}),
+        ...(result.audit ? { audit: presentAuditRow(result.audit) } : {}),
       });
     },
   );
