@@ -23,6 +23,7 @@ import { toCycloneDx } from '../../core/deps/report/cyclonedx.js';
 import { SEVERITY_LEVEL_RANK, SEVERITY_LEVELS, type SeverityLevel } from '../../core/deps/osv/severity.js';
 import type { ScanReport } from '../../app/services/dependencies.js';
 import { validationError } from '../../core/errors.js';
+import { assertWritableFile, outWriteError } from '../out-path.js';
 
 const FORMATS = ['table', 'json', 'sarif', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -115,6 +116,7 @@ export const registerScan: CommandRegistrar = (program, out, setExit) => {
         cmd,
       ) => {
         const format: Format = o.format ?? (o.json ? 'json' : process.stdout.isTTY ? 'table' : 'json');
+        if (o.out !== undefined) assertWritableFile('--out', o.out);
         const found = await findLockfiles(paths);
         const files = await Promise.all(
           found.map(async (f) => ({ path: f.display, content: await readLockfile(f) })),
@@ -139,7 +141,10 @@ export const registerScan: CommandRegistrar = (program, out, setExit) => {
           if (report.freshness.message) out.stderr(`bulwark: warning: ${report.freshness.message}`);
           const text = render(report, format);
           if (o.out !== undefined) {
-            await writeFile(o.out, text.endsWith('\n') ? text : `${text}\n`);
+            const file = o.out;
+            await writeFile(file, text.endsWith('\n') ? text : `${text}\n`).catch((e: unknown) => {
+              throw outWriteError('--out', file, e);
+            });
             out.stderr(`bulwark: ${format} report written to ${o.out} (scan ${report.scan_id})`);
           } else if (format === 'json') printJson(out, jsonReport(report));
           else out.stdout(text);
