@@ -4,8 +4,8 @@
  *
  * Format: `table` when stdout is a terminal, `json` otherwise (a pipe or CI log gets the machine
  * form; people get the table), or as --format says. Exit: 1 when an unapproved vulnerability is at
- * or above --fail-on (default `none`: any vulnerability, rated or not; informational advisories
- * never fail), 0 otherwise, 2 usage/bad lockfile/bad policy, 3 runtime (store; stale advisories
+ * or above --fail-on (default `none`: any vulnerability, rated or not; an unrated one counts as
+ * low, as the register records it; informational advisories never fail), 0 otherwise, 2 usage/bad lockfile/bad policy, 3 runtime (store; stale advisories
  * under the `fail` policy).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { printJson } from '../output.js';
 import { findLockfiles, readLockfile, readPolicyFile } from '../../adapters/fs/lockfile-files.js';
 import { parsePolicy } from '../../core/deps/approvals/policy.js';
 import type { ApprovalRule } from '../../core/deps/approvals/approval.js';
-import { isOpen } from '../../core/deps/report/scan-result.js';
+import { gateSeverity, isOpen } from '../../core/deps/report/scan-result.js';
 import { toTable } from '../../core/deps/report/table.js';
 import { toSarif } from '../../core/deps/report/sarif.js';
 import { toCycloneDx } from '../../core/deps/report/cyclonedx.js';
@@ -41,7 +41,7 @@ export function failsGate(report: ScanReport, threshold: SeverityLevel): boolean
   const at = report.outcome.result.scanned_at;
   return report.outcome.result.lockfiles.some((l) =>
     l.findings.some(
-      (f) => isOpen(f, at) && SEVERITY_LEVEL_RANK[f.severity] >= SEVERITY_LEVEL_RANK[threshold],
+      (f) => isOpen(f, at) && SEVERITY_LEVEL_RANK[gateSeverity(f)] >= SEVERITY_LEVEL_RANK[threshold],
     ),
   );
 }
