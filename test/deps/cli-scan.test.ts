@@ -110,7 +110,7 @@ expires = 2020-01-01
 
     writeFileSync(
       path.join(core, 'bulwark.toml'),
-      '[[approvals]]\nid = "X-1"\nreason = "r"\napprover = "a"\n',
+      '[[approvals]]\nid = "OSV-2020-1"\nreason = "r"\napprover = "a"\n',
     );
     const bad = await run('scan', core);
     expect(bad.code).toBe(2);
@@ -197,6 +197,8 @@ expires = 2020-01-01
       advisories: 7,
       advisories_by_ecosystem: { npm: 5, 'crates.io': 2 },
     });
+    // Approvals are bounded to 730 days ahead (issue 5): a date relative to the real clock.
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
     const add = await run(
       'approvals',
       'add',
@@ -204,10 +206,11 @@ expires = 2020-01-01
       '--reason',
       'behind auth',
       '--expires',
-      '2999-01-01',
+      inAYear,
       '--json',
     );
     expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toBe(''); // a CVE id is an alias: not looked up, no warning
     const a = JSON.parse(add.stdout) as { id: string; approver: string };
     expect(a.approver).toMatch(/^cli:/);
     const cargo = path.join(project, 'core', 'Cargo.lock');
@@ -222,6 +225,27 @@ expires = 2020-01-01
     expect(
       (await run('approvals', 'add', 'CVE-2099-0003', '--reason', 'x', '--expires', 'soon')).stderr,
     ).toMatch(/expires/);
+    const malformed = await run('approvals', 'add', 'NOT-AN-ID', '--reason', 'x', '--expires', inAYear);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/advisory_id: must be an advisory id/);
+    const tooFar = await run('approvals', 'add', 'CVE-2099-0003', '--reason', 'x', '--expires', '2999-01-01');
+    expect(tooFar.code).toBe(2);
+    expect(tooFar.stderr).toMatch(/expires: must be at most 730 days ahead/);
+    const unknown = await run(
+      'approvals',
+      'add',
+      'PYSEC-2021-1',
+      '--reason',
+      'x',
+      '--expires',
+      inAYear,
+      '--json',
+    );
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stderr).toContain('warning: advisory_id: PYSEC-2021-1 is not in the advisory database');
+    expect((await run('approvals', 'revoke', (JSON.parse(unknown.stdout) as { id: string }).id)).code).toBe(
+      0,
+    );
   });
 
   describe('malformed lockfiles: a clear error naming the file, exit 2', () => {

@@ -131,11 +131,45 @@ describeEachBackend('dependency scanning API', (backend) => {
     expect(created.statusCode, created.body).toBe(201);
     const a = created.json();
     expect(a).toMatchObject({ state: 'active', source: 'api', expires_at: '2026-03-01T23:59:59.999Z' });
+    expect(a.warnings).toEqual([]);
+    // Issue 5: a malformed id is a 400 naming the field; an unknown well-formed one is stored with a warning.
+    const malformed = await post('/security/approvals', {
+      advisory_id: 'NOT-AN-ID',
+      reason: 'r',
+      approver: 'a',
+      expires: '2026-03-01',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'validation_failed', field: 'advisory_id' });
+    const tooLong = await post('/security/approvals', {
+      advisory_id: 'CVE-2099-0001',
+      reason: 'r',
+      approver: 'a',
+      expires: '2099-01-01',
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json()).toMatchObject({ code: 'validation_failed', field: 'expires' });
+    const unknown = await post('/security/approvals', {
+      advisory_id: 'PYSEC-2021-1',
+      reason: 'r',
+      approver: 'a',
+      expires: '2026-03-01',
+    });
+    expect(unknown.statusCode).toBe(201);
+    expect(unknown.json().warnings).toEqual([
+      'advisory_id: PYSEC-2021-1 is not in the advisory database; the approval is stored and applies once it is imported',
+    ]);
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/security/approvals/${unknown.json().id}`,
+      headers: bearer(t.tokens.admin),
+    });
+    expect(revoked.statusCode).toBe(204);
     expect(
       (
         await post(
           '/security/approvals',
-          { advisory_id: 'X-1', reason: 'r', approver: 'a', expires: '2026-03-01' },
+          { advisory_id: 'OSV-2020-1', reason: 'r', approver: 'a', expires: '2026-03-01' },
           t.tokens.write,
         )
       ).statusCode,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Bulwark, createBulwark } from '../../src/app/bulwark.js';
-import type { ScanFinding } from '../../src/core/deps/report/scan-result.js';
+import { gateSeverity, type ScanFinding } from '../../src/core/deps/report/scan-result.js';
 import { FakeClock } from '../support/app.js';
 import { describeWithSharedData, sharedPath } from '../support/shared-data.js';
 
@@ -126,6 +126,17 @@ describeWithSharedData('real lockfiles × real OSV advisories', () => {
       severity: 'none',
       severity_source: 'none', // the record carries no severity at all: unrated
     });
+  });
+
+  it('unrated h2 (RUSTSEC-2026-0258): the register and the --fail-on gate agree on low, and the row says unrated', async () => {
+    const f = hit('cargo', 'h2', '0.4.15', 'RUSTSEC-2026-0258')!;
+    // The report keeps the advisory's own (absent) rating; thresholds compare it as the register's low.
+    expect(f.severity).toBe('none');
+    expect(gateSeverity(f)).toBe('low');
+    const rows = await b.vulnerabilities.list({}, { limit: 500 });
+    const row = rows.items.find((v) => v.source_key === 'crates.io/h2@0.4.15#RUSTSEC-2026-0258');
+    expect(row).toMatchObject({ severity: 'low', cvss_score: 0.1, cvss_vector: null });
+    expect(row?.description).toContain('Unrated: no CVSS vector or severity label in the advisory');
   });
 
   it('pnpm v9 (osv.dev frontend3): no advisory in this set names its versions', () => {

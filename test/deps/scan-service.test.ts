@@ -369,6 +369,47 @@ expires = 2026-01-01
     expect((await b.dependencies.listApprovals(true)).length).toBe(before);
   });
 
+  it('refuses malformed advisory ids and expiries beyond the 730-day bound, naming the field (issue 5)', async () => {
+    const before = (await b.dependencies.listApprovals(true)).length;
+    const base = { advisory_id: 'GHSA-mmmm-nnnn-pppp', reason: 'r', approver: 'a', expires: '2026-06-30' };
+    for (const [input, field] of [
+      [{ ...base, advisory_id: 'NOT-AN-ID' }, 'advisory_id'],
+      [{ ...base, advisory_id: 'GHSA-mmmm-nnnn' }, 'advisory_id'],
+      [{ ...base, advisory_id: 'GHSA-MMMM-NNNN-PPPP' }, 'advisory_id'],
+      [{ ...base, advisory_id: 'CVE-2021-1' }, 'advisory_id'],
+      [{ ...base, advisory_id: 'RUSTSEC-21-1' }, 'advisory_id'],
+      [{ ...base, advisory_id: 'ghsa-mmmm-nnnn-pppp' }, 'advisory_id'],
+      [{ ...base, advisory_id: '12345' }, 'advisory_id'],
+      // the clock is 2026-01-03: 730 days ahead is 2028-01-03
+      [{ ...base, expires: '2028-01-04' }, 'expires'],
+      [{ ...base, expires: '2099-01-01' }, 'expires'],
+    ] as const) {
+      await expect(b.dependencies.addApproval(input, actor), JSON.stringify(input)).rejects.toMatchObject({
+        code: 'validation_failed',
+        field,
+      });
+    }
+    expect((await b.dependencies.listApprovals(true)).length).toBe(before);
+  });
+
+  it('accepts well-formed ids; warns (does not refuse) when the advisory database lacks the id', async () => {
+    const base = { reason: 'r', approver: 'a', expires: '2028-01-02' };
+    const known = await b.dependencies.addApproval({ ...base, advisory_id: 'GHSA-mmmm-nnnn-pppp' }, actor);
+    expect(known.warnings).toEqual([]);
+    // CVE ids are aliases, not own ids in the store: not checked, so no false warning.
+    const cve = await b.dependencies.addApproval({ ...base, advisory_id: 'CVE-2099-0001' }, actor);
+    expect(cve.warnings).toEqual([]);
+    for (const id of ['PYSEC-2021-1', 'GO-2022-0001', 'RUSTSEC-2030-0001', 'RHSA-2023:1234']) {
+      const a = await b.dependencies.addApproval({ ...base, advisory_id: id }, actor);
+      expect(a.warnings).toEqual([
+        `advisory_id: ${id} is not in the advisory database; the approval is stored and applies once it is imported`,
+      ]);
+      await b.dependencies.revokeApproval(a.id, actor);
+    }
+    await b.dependencies.revokeApproval(known.id, actor);
+    await b.dependencies.revokeApproval(cve.id, actor);
+  });
+
   it('a bad lockfile is refused naming the file and line, and stores nothing', async () => {
     const scansBefore = (await b.dependencies.dependencies({}, { limit: 1 })).scan_id;
     const err = await b.dependencies
@@ -444,14 +485,14 @@ expires = "2026-06-30T12:00:00+02:00"
 
   it.each([
     ['[[approvals]\nid = 1', /bulwark\.toml:\d+: not valid TOML/],
-    ['[[approvals]]\nid = "X-1"\nreason = "r"\napprover = "a"', /approvals\.0\.expires/],
+    ['[[approvals]]\nid = "OSV-2020-1"\nreason = "r"\napprover = "a"', /approvals\.0\.expires/],
     [
-      '[[approvals]]\nid = "X-1"\nreason = "r"\napprover = "a"\nexpires = 2026-01-01\nexpiry = 2027-01-01',
+      '[[approvals]]\nid = "OSV-2020-1"\nreason = "r"\napprover = "a"\nexpires = 2026-01-01\nexpiry = 2027-01-01',
       /approvals\.0\.expiry/,
     ],
-    ['[[approvals]]\nid = "X-1"\napprover = "a"\nexpires = 2026-01-01', /approvals\.0\.reason/],
+    ['[[approvals]]\nid = "OSV-2020-1"\napprover = "a"\nexpires = 2026-01-01', /approvals\.0\.reason/],
     [
-      '[[approvals]]\nid = "X-1"\nreason = "r"\napprover = "a"\nexpires = 2026-01-01\nversions = "~~~"',
+      '[[approvals]]\nid = "OSV-2020-1"\nreason = "r"\napprover = "a"\nexpires = 2026-01-01\nversions = "~~~"',
       /approvals\.0\.versions/,
     ],
     ['approvals = "all"', /array of tables/],

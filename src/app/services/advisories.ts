@@ -203,6 +203,11 @@ export class AdvisoryService {
     };
   }
 
+  /** Whether an advisory with this own id (not alias) is in the database. */
+  async knows(id: string): Promise<boolean> {
+    return (await this.store.modifiedOf([id])).has(id);
+  }
+
   history(id: string): Promise<{ modified: number; imported_at: number }[]> {
     return this.store.history(id);
   }

@@ -38,6 +38,7 @@ import type {
   ScanRecord,
 } from '../../core/ports/dependency-store.js';
 import type { AdvisoryService, Freshness } from './advisories.js';
+import { isCheckableInAdvisoryDb, MAX_APPROVAL_DAYS } from '../../core/deps/approvals/advisory-id.js';
 import type { AuditService } from './audit.js';
 import type { LinkCounts, ScanVulnerabilityLinker } from './scan-vulnerabilities.js';
 
@@ -214,12 +215,27 @@ export class DependencyService {
 
   // ---- approvals ------------------------------------------------------------------------------
 
-  async addApproval(input: unknown, actor: Actor): Promise<ApprovalRecord> {
+  /**
+   * Stores an approval. `warnings`: what is accepted but worth a look, e.g. an id the advisory
+   * database does not hold (yet: it may be imported later, so this is not a refusal).
+   */
+  async addApproval(input: unknown, actor: Actor): Promise<ApprovalRecord & { warnings: string[] }> {
     const p = parseWithSchema(approvalInputSchema, input);
     const now = this.clock.now();
     const expiresAt = parseExpiry(p.expires) as number;
     if (expiresAt <= now)
       throw new BulwarkError('validation_failed', 'expires: must be in the future', { field: 'expires' });
+    if (expiresAt > now + MAX_APPROVAL_DAYS * 86_400_000)
+      throw new BulwarkError(
+        'validation_failed',
+        `expires: must be at most ${MAX_APPROVAL_DAYS} days ahead (an approval is revisited, not permanent)`,
+        { field: 'expires' },
+      );
+    const warnings: string[] = [];
+    if (isCheckableInAdvisoryDb(p.advisory_id) && !(await this.advisories.knows(p.advisory_id)))
+      warnings.push(
+        `advisory_id: ${p.advisory_id} is not in the advisory database; the approval is stored and applies once it is imported`,
+      );
     const record: ApprovalRecord = {
       id: newId(),
       advisory_id: p.advisory_id,
@@ -251,7 +267,7 @@ export class DependencyService {
         expires_at: new Date(expiresAt).toISOString(),
       },
     });
-    return record;
+    return { ...record, warnings };
   }
 
   listApprovals(includeRevoked = false): Promise<ApprovalRecord[]> {

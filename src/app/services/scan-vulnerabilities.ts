@@ -9,7 +9,8 @@
  *
  * Score: the advisory's CVSS vector when it scores; otherwise the lowest score of the band the
  * advisory's own label names (critical 9.0, high 7.0, medium 4.0, low 0.1), so the register never
- * overstates; an advisory with no rating at all is registered as low (0.1) and says so.
+ * overstates; an advisory with no rating at all is registered as low (0.1) and its description says
+ * "Unrated: ..."; the scan gate counts it as low too (gateSeverity), so the two agree.
  */
 import type { Clock } from '../../core/clock.js';
 import type { AdvisoryFinding } from '../../core/deps/osv/finding.js';
@@ -44,7 +45,7 @@ function inputOf(f: AdvisoryFinding, edition: OwaspEdition): Record<string, unkn
   const rated = f.cvss
     ? ''
     : f.severity === 'none'
-      ? ' The advisory gives no severity; registered as low until rated.'
+      ? ' Unrated: no CVSS vector or severity label in the advisory; registered as low (score 0.1, the lowest the register allows) until rated, and `bulwark scan --fail-on low` counts it as low.'
       : ` Score: the floor of the advisory's ${f.severity} rating (no CVSS vector).`;
   const description = clip(
     [

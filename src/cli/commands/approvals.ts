@@ -43,6 +43,7 @@ export const registerApprovals: CommandRegistrar = (program, out) => {
           },
           actor,
         );
+        for (const w of a.warnings) out.stderr(`bulwark: warning: ${w}`);
         if (o.json) printJson(out, presentApproval(a));
         else out.stdout(`${a.id}  ${a.advisory_id}  until ${iso(a.expires_at)}  by ${a.approver}`);
       });

@@ -12,6 +12,7 @@ import type { CommandRegistrar } from '../main.js';
 import { withBulwark, type GlobalOptions } from '../context.js';
 import { type Out, iso, printJson, processOut, safeCell } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
+import { assertWritableDir, assertWritableFile, outWriteError } from '../out-path.js';
 import type { AuditFilter, AuditRow } from '../../core/ports/audit-store.js';
 import {
   exportCheckpoints,
@@ -214,6 +215,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       const filter = filterFrom(o);
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const head = await b.audit.head();
+        if (o.out !== undefined) assertWritableFile('--out', o.out);
         const sink = sinkFor(out, o.out);
         const line = o.format === 'csv' ? csvLine : jsonLine;
         let n = 0;
@@ -259,7 +261,12 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const text = exportCheckpoints(await b.audit.checkpoints());
         if (o.out) {
-          writeFileSync(o.out, text);
+          assertWritableFile('--out', o.out);
+          try {
+            writeFileSync(o.out, text);
+          } catch (e) {
+            throw outWriteError('--out', o.out, e);
+          }
           out.stderr(`exported ${text.split('\n').length - 1} checkpoints to ${o.out}`);
         } else if (text) out.stdout(text);
       });
@@ -324,6 +331,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
     )
     .requiredOption('--out <dir>', 'directory for audit-signing-key.pem and audit-signing-key.pub.pem')
     .action((o: { out: string }) => {
+      assertWritableDir('--out', o.out);
       mkdirSync(o.out, { recursive: true });
       const priv = path.join(o.out, 'audit-signing-key.pem');
       const pub = path.join(o.out, 'audit-signing-key.pub.pem');

@@ -4,8 +4,8 @@
  *
  * Format: `table` when stdout is a terminal, `json` otherwise (a pipe or CI log gets the machine
  * form; people get the table), or as --format says. Exit: 1 when an unapproved vulnerability is at
- * or above --fail-on (default `none`: any vulnerability, rated or not; informational advisories
- * never fail), 0 otherwise, 2 usage/bad lockfile/bad policy, 3 runtime (store; stale advisories
+ * or above --fail-on (default `none`: any vulnerability, rated or not; an unrated one counts as
+ * low, as the register records it; informational advisories never fail), 0 otherwise, 2 usage/bad lockfile/bad policy, 3 runtime (store; stale advisories
  * under the `fail` policy).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -16,13 +16,14 @@ import { printJson } from '../output.js';
 import { findLockfiles, readLockfile, readPolicyFile } from '../../adapters/fs/lockfile-files.js';
 import { parsePolicy } from '../../core/deps/approvals/policy.js';
 import type { ApprovalRule } from '../../core/deps/approvals/approval.js';
-import { isOpen } from '../../core/deps/report/scan-result.js';
+import { gateSeverity, isOpen } from '../../core/deps/report/scan-result.js';
 import { toTable } from '../../core/deps/report/table.js';
 import { toSarif } from '../../core/deps/report/sarif.js';
 import { toCycloneDx } from '../../core/deps/report/cyclonedx.js';
 import { SEVERITY_LEVEL_RANK, SEVERITY_LEVELS, type SeverityLevel } from '../../core/deps/osv/severity.js';
 import type { ScanReport } from '../../app/services/dependencies.js';
 import { validationError } from '../../core/errors.js';
+import { assertWritableFile, outWriteError } from '../out-path.js';
 
 const FORMATS = ['table', 'json', 'sarif', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -40,7 +41,7 @@ export function failsGate(report: ScanReport, threshold: SeverityLevel): boolean
   const at = report.outcome.result.scanned_at;
   return report.outcome.result.lockfiles.some((l) =>
     l.findings.some(
-      (f) => isOpen(f, at) && SEVERITY_LEVEL_RANK[f.severity] >= SEVERITY_LEVEL_RANK[threshold],
+      (f) => isOpen(f, at) && SEVERITY_LEVEL_RANK[gateSeverity(f)] >= SEVERITY_LEVEL_RANK[threshold],
     ),
   );
 }
@@ -115,6 +116,7 @@ export const registerScan: CommandRegistrar = (program, out, setExit) => {
         cmd,
       ) => {
         const format: Format = o.format ?? (o.json ? 'json' : process.stdout.isTTY ? 'table' : 'json');
+        if (o.out !== undefined) assertWritableFile('--out', o.out);
         const found = await findLockfiles(paths);
         const files = await Promise.all(
           found.map(async (f) => ({ path: f.display, content: await readLockfile(f) })),
@@ -139,7 +141,10 @@ export const registerScan: CommandRegistrar = (program, out, setExit) => {
           if (report.freshness.message) out.stderr(`bulwark: warning: ${report.freshness.message}`);
           const text = render(report, format);
           if (o.out !== undefined) {
-            await writeFile(o.out, text.endsWith('\n') ? text : `${text}\n`);
+            const file = o.out;
+            await writeFile(file, text.endsWith('\n') ? text : `${text}\n`).catch((e: unknown) => {
+              throw outWriteError('--out', file, e);
+            });
             out.stderr(`bulwark: ${format} report written to ${o.out} (scan ${report.scan_id})`);
           } else if (format === 'json') printJson(out, jsonReport(report));
           else out.stdout(text);

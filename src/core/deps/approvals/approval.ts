@@ -10,6 +10,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { ScanFinding } from '../report/scan-result.js';
+import { ADVISORY_ID_HINT, isAdvisoryId } from './advisory-id.js';
 
 export interface ApprovalRule {
   /** Store id for API approvals; `policy:<file>#<n>` for policy-file entries. */
@@ -62,9 +63,11 @@ export function parseExpiry(value: string): number | null {
 
 /** What a caller sends to create an approval (API body, CLI flags, one policy-file entry). */
 export const approvalInputSchema = z.strictObject({
-  advisory_id: z.string().trim().regex(ID, {
-    error: 'must be an advisory id such as GHSA-jf85-cpcp-j695, CVE-2021-44228 or RUSTSEC-2021-0001',
-  }),
+  advisory_id: z
+    .string()
+    .trim()
+    .regex(ID, { error: ADVISORY_ID_HINT })
+    .refine(isAdvisoryId, { error: ADVISORY_ID_HINT }),
   package: oneLine(APPROVAL_LIMITS.package).optional(),
   version_range: oneLine(APPROVAL_LIMITS.range)
     .refine((r) => semver.validRange(r) !== null, {

@@ -1,6 +1,6 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { DependencyGraph, type NodeInfo } from './dependency-graph.js';
-import { asString, assertNestingWithin, isRecord, MAX_NESTING } from './input-guards.js';
+import { assertNestingWithin, isRecord, MAX_NESTING, optionalStringField } from './input-guards.js';
 import { lockfileError } from './lockfile-error.js';
 import type { ParsedLockfile } from './types.js';
 
@@ -29,10 +29,12 @@ export function parseCargoLock(fileName: string, text: string): ParsedLockfile {
   for (let i = 0; i < rawPackages.length; i++) {
     const pkg: unknown = rawPackages[i];
     if (!isRecord(pkg)) throw lockfileError(fileName, `package #${i + 1} is not a table`);
-    const name = asString(pkg.name);
+    const name = optionalStringField(fileName, `#${i + 1}`, 'name', pkg.name);
     if (name === undefined || name === '') throw lockfileError(fileName, `package #${i + 1} has no name`);
-    const crateVersion = asString(pkg.version) ?? '';
-    const source = asString(pkg.source) ?? '';
+    const crateVersion = optionalStringField(fileName, name, 'version', pkg.version) ?? '';
+    const source = optionalStringField(fileName, name, 'source', pkg.source) ?? '';
+    if (pkg.dependencies !== undefined && !isStringArray(pkg.dependencies))
+      throw lockfileError(fileName, `package ${name}: field "dependencies" is not an array of strings`);
     const key = String(i);
     graph.addNode(key, crateInfo(name, crateVersion, source));
     const list = byName.get(name);
@@ -74,6 +76,10 @@ export function parseCargoLock(fileName: string, text: string): ParsedLockfile {
     version,
     packages: graph.toPackages({ ecosystem: 'crates.io', rootsKnown: true }),
   };
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((d) => typeof d === 'string');
 }
 
 function crateInfo(name: string, version: string, source: string): NodeInfo {

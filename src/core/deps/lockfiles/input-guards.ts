@@ -177,3 +177,32 @@ export function assertYamlIndentWithin(fileName: string, text: string, limit = 2
     lineNo++;
   }
 }
+
+/**
+ * A field that, when present, must be a string (a version, a name, a source). A wrong type (`version =
+ * 1.0` in TOML, `"version": 1` in JSON) is refused naming the file, the package and the field: read
+ * as absent, it would yield a versionless package whose vulnerabilities the scan silently misses.
+ * `null` counts as absent only where `allowNull` (some writers emit it for "unknown").
+ */
+export function optionalStringField(
+  fileName: string,
+  pkg: string,
+  field: string,
+  value: unknown,
+  line?: number,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  throw lockfileError(
+    fileName,
+    `package ${pkg.slice(0, 200)}: field "${field}" is ${typeName(value)}, not a string`,
+    line,
+  );
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a date';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

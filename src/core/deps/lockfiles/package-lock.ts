@@ -1,5 +1,5 @@
 import { DependencyGraph, type NodeInfo, type RootGroup } from './dependency-graph.js';
-import { asRecord, asString, isRecord, parseJsonLockfile } from './input-guards.js';
+import { asRecord, asString, isRecord, optionalStringField, parseJsonLockfile } from './input-guards.js';
 import { lockfileError } from './lockfile-error.js';
 import { commitFromSource, isGitSpec, isRegistryTarball, kindOfSpec, parseNpmAlias } from './source-spec.js';
 import type { DepGroup, ParsedLockfile } from './types.js';
@@ -111,17 +111,19 @@ function fromPackagesMap(fileName: string, packages: Record<string, unknown>) {
     if (!isRecord(entry))
       throw lockfileError(fileName, `packages["${key.slice(0, 200)}"] is ${describe(entry)}, not an object`);
     if (key === '') continue;
+    const where = `packages["${key}"]`;
+    const resolvedField = optionalStringField(fileName, where, 'resolved', entry.resolved);
     if (entry.link === true) {
       // A symlink to a workspace member or a `file:` directory: the target has its own entry.
-      links.push([key, asString(entry.resolved) ?? '']);
+      links.push([key, resolvedField ?? '']);
       continue;
     }
     const inNodeModules = key.startsWith(NM) || key.includes(SLASH_NM);
-    const resolved = asString(entry.resolved) ?? '';
+    const resolved = resolvedField ?? '';
     const installedName = nameFromLocation(key);
     const info: NodeInfo = {
-      name: asString(entry.name) ?? installedName,
-      version: asString(entry.version) ?? '',
+      name: optionalStringField(fileName, where, 'name', entry.name) ?? installedName,
+      version: optionalStringField(fileName, where, 'version', entry.version) ?? '',
       kind: 'registry',
       groups: flagGroups(entry),
     };
@@ -209,6 +211,7 @@ function fromV1Tree(fileName: string, top: Record<string, unknown>) {
           `dependencies["${name.slice(0, 200)}"] is ${describe(entry)}, not an object`,
         );
       const location = parent === '' ? NM + name : `${parent}/${NM}${name}`;
+      optionalStringField(fileName, `dependencies["${name}"]`, 'version', entry.version);
       const node = graph.addNode(location, v1Info(name, entry));
       at.add(location, node);
       requires.push([location, node, asRecord(entry.requires)]);

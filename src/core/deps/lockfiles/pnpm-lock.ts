@@ -1,6 +1,13 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DependencyGraph, type NodeInfo, type RootGroup } from './dependency-graph.js';
-import { asRecord, asString, assertNestingWithin, assertYamlIndentWithin, isRecord } from './input-guards.js';
+import {
+  asRecord,
+  asString,
+  assertNestingWithin,
+  assertYamlIndentWithin,
+  isRecord,
+  optionalStringField,
+} from './input-guards.js';
 import { lineAt, lockfileError } from './lockfile-error.js';
 import { commitFromSource, splitNameAt } from './source-spec.js';
 import type { DepGroup, ParsedLockfile } from './types.js';
@@ -45,6 +52,8 @@ export function parsePnpmLock(fileName: string, text: string): ParsedLockfile {
   const invalid: string[] = [];
 
   const addPackage = (key: string, entry: Record<string, unknown>, snapshotKey: string) => {
+    optionalStringField(fileName, key, 'name', entry.name);
+    optionalStringField(fileName, key, 'version', entry.version);
     const info = packageInfo(key, entry, major);
     if (info === 'skip') return;
     if (info === undefined) invalid.push(key);

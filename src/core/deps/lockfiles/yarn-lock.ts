@@ -23,6 +23,7 @@ export function parseYarnLock(fileName: string, text: string): ParsedLockfile {
     const entry = entries[i]!;
     if (entry === metadata) continue;
     const key = String(i);
+    assertScalarFields(fileName, entry);
     for (const d of entry.descriptors) byDescriptor.set(d, key);
     const info = berry ? berryInfo(fileName, entry) : v1Info(entry);
     if (info === 'root') {
@@ -54,6 +55,21 @@ export function parseYarnLock(fileName: string, text: string): ParsedLockfile {
   }
   const version = berry ? `berry-${metadata.fields.get('version') ?? '?'}` : '1';
   return { format: 'yarn', version, packages: graph.toPackages({ ecosystem: 'npm', rootsKnown: berry }) };
+}
+
+/**
+ * `version`, `resolved` and `resolution` are single values; written as a section (`version:` with
+ * indented lines under it) the entry would read as versionless, so it is refused, naming the field.
+ */
+function assertScalarFields(fileName: string, entry: YarnEntry): void {
+  for (const field of ['version', 'resolved', 'resolution']) {
+    if (entry.sections.has(field))
+      throw lockfileError(
+        fileName,
+        `package ${entry.descriptors[0]!.slice(0, 200)}: field "${field}" is a section, not a string`,
+        entry.line,
+      );
+  }
 }
 
 /** v1: name from the first descriptor (through an `npm:` alias), kind from the ranges and `resolved`. */

@@ -55,6 +55,15 @@ export function approvalHolds(f: ScanFinding, at: string): boolean {
 /** A vulnerability (not informational) without an approval in force at `at`. */
 export const isOpen = (f: ScanFinding, at: string): boolean => isVulnerability(f) && !approvalHolds(f, at);
 
+/**
+ * The severity a `--fail-on` threshold compares: the finding's own, except that an unrated
+ * vulnerability (no CVSS vector, no severity label: `none`) counts as `low`, the severity the
+ * vulnerability register records it under (score 0.1, the lowest it allows), so the gate and the
+ * register agree. `severity` itself stays `none` in the report: the advisory really gives none.
+ */
+export const gateSeverity = (f: ScanFinding): SeverityLevel =>
+  isVulnerability(f) && f.severity === 'none' ? 'low' : f.severity;
+
 export interface ScanSummary {
   packages: number;
   findings: number;
