@@ -1,6 +1,8 @@
 /**
  * Real logs through the importer, the SQL store and the anomaly view (not only the parsers):
- * - fail2ban's sshd sample log: every annotated line, read back from the store, agrees (109 match, 46 not);
+ * - fail2ban's sshd sample log: every annotated line, read back from the store, agrees (109 match, 46 not),
+ *   except one deliberate divergence: `from 192.030.0.6` (a leading-zero octet, octal to inet_aton,
+ *   decimal to others) is a host to fail2ban and a broken address to Bulwark, so that line is skipped;
  * - loghub OpenSSH_2k.log: failures per IP and the 5-in-10-minutes bans agree with the README's ground truth;
  * - CrowdSec hub cases: the view raises the alerts CrowdSec raises (kind, IP/range, events, event times).
  */
@@ -11,6 +13,7 @@ import { type Bulwark, createBulwark } from '../../src/app/bulwark.js';
 import type { LogParserOptions } from '../../src/core/auth/parsers/stream.js';
 import type { SshdMode } from '../../src/core/auth/parsers/sshd.js';
 import type { FindingKind } from '../../src/core/auth/anomaly.js';
+import { parseIp } from '../../src/core/net/ip.js';
 import type { StoredAttempt } from '../../src/core/ports/attempt-store.js';
 import { describeWithSharedData, sharedPath } from '../support/shared-data.js';
 import {
@@ -51,6 +54,9 @@ describeWithSharedData('fail2ban sshd.log through the importer and the store', (
   beforeAll(async () => (b = await open()));
   afterAll(() => b.close());
 
+  /** A host fail2ban accepts that reads as a broken IPv4 address (skipped by the importer). */
+  const brokenIp = (h: string | undefined) => h !== undefined && /^[\d.]+$/.test(h) && parseIp(h) === null;
+
   /** A line "matches" when it stored a failure, or a success flagged after other users' failures. */
   const counts = (a: StoredAttempt) =>
     a.result === 'failure' || (a.failure_detail ?? '').includes('success_after_other_user_failures');
@@ -80,8 +86,9 @@ describeWithSharedData('fail2ban sshd.log through the importer and the store', (
         const got = (idsByLine.get(s.lineNo) ?? []).map((id) => stored.get(id)!).filter(counts);
         const e = s.expect;
         const where = `${mode} line ${s.lineNo}`;
-        let ok = e.match ? got.length > 0 : got.length === 0;
-        if (ok && e.match) {
+        const match = e.match && !brokenIp(e.host);
+        let ok = match ? got.length > 0 : got.length === 0;
+        if (ok && match) {
           if (e.host !== undefined && !got.every((a) => a.source_ip === e.host)) ok = false;
           if (e.user !== undefined && !got.every((a) => a.user_id === e.user)) ok = false;
           if (e.attempts !== undefined && got.length !== e.attempts) ok = false;
@@ -101,6 +108,9 @@ describeWithSharedData('fail2ban sshd.log through the importer and the store', (
     expect(agreed.size).toBe(155);
     const matchLines = samples.filter((s) => s.expect.match).map((s) => s.lineNo);
     expect(matchLines).toHaveLength(109);
+    expect(samples.filter((s) => s.expect.match && brokenIp(s.expect.host)).map((s) => s.lineNo)).toEqual([
+      5,
+    ]);
     expect(matchLines.every((n) => agreed.get(n))).toBe(true);
     expect(samples.filter((s) => !s.expect.match && agreed.get(s.lineNo))).toHaveLength(46);
   });

@@ -11,6 +11,15 @@ import { parseWithSchema } from '../../core/validation.js';
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MAX_TIME = 8_640_000_000_000_000;
 
+const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
+
+/** The one message for an `at` that is neither form (zod would otherwise list each branch's). */
+export const AT_RULE =
+  'must be epoch milliseconds (a whole number ≥ 0) or an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z';
+
+/** `at` may be this far ahead of the clock (skew between hosts), as a register's discovered_at may. */
+export const AT_FUTURE_SKEW_MS = 5 * 60_000;
+
 const text = (max: number) =>
   z
     .string()
@@ -36,12 +45,25 @@ export const recordAttemptSchema = z
     result: z.enum(ATTEMPT_RESULTS),
     failure_reason: z.enum(FAILURE_REASONS).nullable().optional(),
     failure_text: text(ATTEMPT_LIMITS.failure_detail).nullable().optional(),
-    /** When it happened: epoch ms or ISO 8601 with a zone; now when absent. */
+    /** When it happened: epoch ms or ISO 8601 with a zone; now when absent (see AT_RULE). */
     at: z
-      .union([
-        z.number().int().min(0).max(MAX_TIME),
-        z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-      ])
+      .unknown()
+      .transform((v, ctx) => {
+        // One check, one message: a union would report each branch's complaint separately.
+        const t =
+          typeof v === 'number'
+            ? Number.isInteger(v) && v >= 0 && v <= MAX_TIME
+              ? v
+              : NaN
+            : typeof v === 'string' && ISO_WITH_ZONE.safeParse(v).success
+              ? Date.parse(v)
+              : NaN;
+        if (Number.isNaN(t)) {
+          ctx.addIssue({ code: 'custom', message: AT_RULE });
+          return z.NEVER;
+        }
+        return t;
+      })
       .optional(),
   })
   .superRefine((a, ctx) => {

@@ -11,12 +11,13 @@
  * Decisions are made at the time the request reaches Bulwark (`clock.now()`); `at` is when the
  * host checked the credentials and is what is stored and what the anomaly view reads.
  */
+import { EVENT_RULE, isEventFilter } from '../../core/auth/parsers/stream.js';
 import { AnomalyDetector, type Finding } from '../../core/auth/anomaly.js';
 import { resolveThresholds, type AnomalyThresholdsInput } from '../../core/auth/anomaly-thresholds.js';
 import type { FailureReason, RlBucketEntry } from '../../core/auth/attempt.js';
 import type { Clock } from '../../core/clock.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
-import { ipKeyUnchecked as ipKeyOrNull } from '../../core/net/ip.js';
+import { ipKeyUnchecked as ipKeyOrNull, parseCidr, parseIp } from '../../core/net/ip.js';
 import { newId } from '../../core/ids.js';
 import type { AttemptStore, StoredAttempt } from '../../core/ports/attempt-store.js';
 import { type ActiveLock, isLockoutRegistry } from '../../core/ports/lockout-registry.js';
@@ -34,7 +35,7 @@ import type { CompiledRateLimitPolicy } from '../../core/ratelimit/policy.js';
 import type { LimiterStore } from '../../core/ratelimit/ports.js';
 import { TrafficSummary } from '../../core/ratelimit/traffic-summary.js';
 import type { AuditEventInput, AuditService } from './audit.js';
-import { parseRecordAttempt, type RecordAttempt } from './auth-input.js';
+import { AT_FUTURE_SKEW_MS, parseRecordAttempt, type RecordAttempt } from './auth-input.js';
 import { AuthImporter } from './auth-import.js';
 import { lockoutReplay, type ReplayBan } from './lockout-replay.js';
 import { GroupCommit } from './group-commit.js';
@@ -136,6 +137,9 @@ export class AuthService {
    */
   async recordAttempt(input: unknown): Promise<AuthDecision> {
     const a = parseRecordAttempt(input);
+    // A time far ahead of the clock would sit at the head of every time-ordered view for ever.
+    if (a.at !== undefined && a.at > this.clock.now() + AT_FUTURE_SKEW_MS)
+      throw validationError('at', 'is more than 5 minutes in the future');
     try {
       return await this.record(a);
     } catch (err) {
@@ -294,7 +298,18 @@ export class AuthService {
       throw validationError('key', 'must be ip:<ip key>, user:<user> or user_ip:<ip key>|<user>');
     const name = m[1] as LockName;
     if (!LOCK_NAMES.includes(name)) throw validationError('key', 'unknown lock kind');
-    const storeKey = lockStoreKey(name, m[2]!);
+    // The IP part is read the way POST /auth/attempts reads source_ip: an address maps to its ip key
+    // (an IPv6 address to its /64), so "unlock the address I see" lifts the lock that holds it.
+    let subject = m[2]!;
+    if (name === 'ip') subject = unlockIpKey(this.policy, subject);
+    else if (name === 'user_ip') {
+      const bar = subject.indexOf('|');
+      if (bar <= 0 || bar === subject.length - 1)
+        throw validationError('key', 'must be user_ip:<ip key>|<user>');
+      subject = `${unlockIpKey(this.policy, subject.slice(0, bar))}|${subject.slice(bar + 1)}`;
+    }
+    key = `${name}:${subject}`;
+    const storeKey = lockStoreKey(name, subject);
     const now = this.clock.now();
     const before = await this.limiter.isLocked(storeKey, now);
     await this.limiter.unlock(storeKey);
@@ -337,6 +352,7 @@ export class AuthService {
    */
   async anomalies(q: AnomalyQuery): Promise<AnomalyReport> {
     if (!(q.until > q.since)) throw validationError('until', 'must be later than since');
+    if (q.event !== undefined && !isEventFilter(q.event)) throw validationError('event', EVENT_RULE);
     if (q.until - q.since > MAX_ANOMALY_WINDOW_MS)
       throw validationError('since', 'the window may span at most 31 days');
     const detector = new AnomalyDetector(this.thresholds, {
@@ -368,6 +384,21 @@ export class AuthService {
   ipKeyOf(ip: string): string {
     return decideKey(this.policy, ip);
   }
+}
+
+const IP_PART_RULE =
+  'the IP part must be an IP address or an ip key at the policy prefix (e.g. 192.0.2.1 or 2001:db8::/64)';
+
+/** An unlock key's IP part → the ip key locks are held under; validation_failed when it is neither. */
+function unlockIpKey(policy: CompiledRateLimitPolicy, part: string): string {
+  const ip = parseIp(part);
+  if (ip !== null) return decideKey(policy, ip);
+  const range = part.includes('/') ? parseCidr(part) : null;
+  if (range === null) throw validationError('key', IP_PART_RULE);
+  const k = decideKey(policy, range.network);
+  const full = range.prefix === (range.version === 4 && !range.network.includes(':') ? 32 : 128);
+  if (k !== range.text && !full) throw validationError('key', IP_PART_RULE);
+  return k;
 }
 
 function decideKey(policy: CompiledRateLimitPolicy, ip: string): string {

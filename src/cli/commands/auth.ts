@@ -10,7 +10,14 @@ import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
-import type { LogFormat, LogParserOptions } from '../../core/auth/parsers/stream.js';
+import {
+  EVENT_RULE,
+  isEventFilter,
+  TZ_RULE,
+  type LogFormat,
+  type LogParserOptions,
+} from '../../core/auth/parsers/stream.js';
+import { isTimeZone } from '../../core/auth/parsers/log-time.js';
 import { presentActiveLock, presentAnomalies } from '../../app/present-auth.js';
 import type { ImportSummary } from '../../app/services/auth-import.js';
 
@@ -32,6 +39,7 @@ function parserOptions(o: {
     year = Number(o.year);
   }
   const tz = o.tz;
+  if (tz !== undefined && !isTimeZone(tz)) throw validationError('tz', TZ_RULE);
   const common = { ...(year !== undefined ? { year } : {}), ...(tz !== undefined ? { tz } : {}) };
   switch (o.format as LogFormat) {
     case 'sshd':
@@ -84,8 +92,14 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
         const parser = parserOptions(o);
         const sizes = files.map((f) => {
           try {
-            return statSync(f).size;
+            const st = statSync(f);
+            if (st.isDirectory())
+              throw new BulwarkError('validation_failed', `files: ${f} is a directory, not a log file`, {
+                field: 'files',
+              });
+            return st.size;
           } catch (err) {
+            if (err instanceof BulwarkError) throw err;
             throw new BulwarkError(
               'validation_failed',
               `files: cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
@@ -207,6 +221,7 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
         },
         cmd,
       ) => {
+        if (o.event !== undefined && !isEventFilter(o.event)) throw validationError('event', EVENT_RULE);
         const untilT = time('until', o.until);
         const sinceT = time('since', o.since);
         let maxAttempts: number | undefined;

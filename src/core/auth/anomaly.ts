@@ -26,6 +26,7 @@
  * `maxAttemptRefs` attempt references (counts stay exact); at most `maxFindings` findings are kept
  * (oldest dropped first).
  */
+import { dedupeFindings } from './anomaly-dedupe.js';
 import { ipKey } from '../net/ip.js';
 import type { AttemptResult, FailureReason } from './attempt.js';
 import {
@@ -236,9 +237,12 @@ export class AnomalyDetector {
     return out;
   }
 
-  /** Findings whose window overlaps [since, until] (both optional, inclusive), oldest first. */
+  /**
+   * Findings whose window overlaps [since, until] (both optional, inclusive), oldest first; one
+   * burst seen by two rules (same kind, key, overlapping window) is one finding (anomaly-dedupe.ts).
+   */
   findings(since = -Infinity, until = Infinity): Finding[] {
-    return this.stored.filter((f) => f.window.end >= since && f.window.start <= until);
+    return dedupeFindings(this.stored.filter((f) => f.window.end >= since && f.window.start <= until));
   }
 
   private sourceKey(ip: string): [string, FindingScope] {

@@ -71,6 +71,47 @@ export class WindowedHeavyHitters {
     return this.describe(this.previous, this.previousStart, limit);
   }
 
+  /**
+   * Top `limit` of the sliding window (nowMs − windowMs, nowMs]: the current window's counts plus
+   * the previous window's, weighted by how much of it the sliding window still covers (two-window
+   * interpolation, as sliding-window rate limiters estimate). A snapshot taken just after a window
+   * boundary thus still shows the last minute's traffic instead of an empty new window. Counts are
+   * estimates (the previous window's traffic is assumed spread evenly), rounded to whole units.
+   */
+  slidingTop(limit: number, nowMs: number): WindowTop {
+    this.roll(nowMs);
+    const weight = Math.max(0, 1 - (nowMs - this.currentStart) / this.windowMs);
+    const prevOf = weight > 0 && this.previousStart === this.currentStart - this.windowMs;
+    const merged = new Map<string, { count: number; error: number }>();
+    for (const h of this.current.top(this.current.size))
+      merged.set(h.key, { count: h.count, error: h.error });
+    if (prevOf)
+      for (const h of this.previous.top(this.previous.size)) {
+        const m = merged.get(h.key) ?? { count: 0, error: 0 };
+        m.count += h.count * weight;
+        m.error += h.error * weight;
+        merged.set(h.key, m);
+      }
+    const top = [...merged]
+      .map(([key, m]) => ({
+        key,
+        count: Math.round(m.count),
+        error: Math.min(Math.round(m.error), Math.round(m.count)),
+      }))
+      .filter((h) => h.count > 0)
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, limit);
+    const prevTotal = prevOf ? this.previous.total * weight : 0;
+    const prevMin = prevOf ? this.previous.minCount * weight : 0;
+    return {
+      window_start: nowMs - this.windowMs,
+      window_ms: this.windowMs,
+      total: Math.round(this.current.total + prevTotal),
+      unmonitored_max: Math.round(this.current.minCount + prevMin),
+      top,
+    };
+  }
+
   private describe(s: SpaceSaving, start: number, limit: number): WindowTop {
     return {
       window_start: start,
@@ -107,10 +148,13 @@ export class TrafficSummary {
     if (sender !== null && sender !== undefined && sender !== '') this.senders.offer(sender, nowMs);
   }
 
-  /** The `counters` of a RateLimitSnapshot: top `n` IPs and senders of the current window. */
+  /**
+   * The `counters` of a RateLimitSnapshot: top `n` IPs and senders of the last `windowMs` (a
+   * sliding view, see slidingTop: `window_start` is `nowMs − windowMs`), not of the clock minute.
+   */
   snapshotCounters(n: number, nowMs: number): TrafficCounters {
-    const ips = this.ips.currentTop(n, nowMs);
-    const senders = this.senders.currentTop(n, nowMs);
+    const ips = this.ips.slidingTop(n, nowMs);
+    const senders = this.senders.slidingTop(n, nowMs);
     return { window_start: ips.window_start, window_ms: ips.window_ms, ips, senders };
   }
 }

@@ -126,8 +126,15 @@ describe('JSON lines', () => {
         '{"user":"bob","source_ip":"192.0.2.1","timestamp":1738404000123,"result":"failed","failure_reason":"captcha"}',
       ),
     );
-    expect(c.map((x) => [x.timestamp, x.failure_reason, x.failure_detail])).toEqual([
-      [1738404000123, 'other', 'captcha'],
+    expect(c).toEqual([]);
+    // The API's own field names import as they are: `at` for the time, `failure_text` for the detail.
+    const d = attempts(
+      parseJsonlLine(
+        '{"user_id":"carol","source_ip":"192.0.2.9","at":"2025-02-01T10:00:00Z","result":"failure","failure_reason":"other","failure_text":"captcha wrong"}',
+      ),
+    );
+    expect(d.map((x) => [x.timestamp, x.failure_reason, x.failure_detail])).toEqual([
+      [Date.UTC(2025, 1, 1, 10), 'other', 'captcha wrong'],
     ]);
   });
 
@@ -141,7 +148,14 @@ describe('JSON lines', () => {
       skip: 'source IP is not an IP address',
     });
     expect(parseJsonlLine('{"ip":"192.0.2.1","result":"ok"}')).toEqual({
-      skip: 'no usable time (timestamp, time, @timestamp)',
+      skip: 'no usable time (timestamp, time, @timestamp, at)',
+    });
+    // A failure must say why with a reason Bulwark knows, as POST /auth/attempts requires.
+    const fail = (extra: string) => `{"ip":"192.0.2.1","time":1,"result":"failure"${extra}}`;
+    expect(parseJsonlLine(fail(',"failure_reason":"captcha"'))).toEqual({ skip: 'unknown failure_reason' });
+    expect(parseJsonlLine(fail(''))).toEqual({ skip: 'failure without a reason (failure_reason, reason)' });
+    expect(parseJsonlLine(fail(',"failure_reason":"other"'))).toEqual({
+      skip: 'failure_reason other without failure_detail or failure_text',
     });
     expect(parseJsonlLine('{"ip":"192.0.2.1","time":1,"result":"maybe"}')).toEqual({
       skip: 'no usable result (result, outcome, success)',
@@ -189,7 +203,7 @@ describe('Dovecot lines', () => {
 describe('streaming', () => {
   it('parses any async iterable of lines with the parser for its format', async () => {
     async function* lines() {
-      yield '{"ip":"192.0.2.1","time":1,"result":"failure"}\r';
+      yield '{"ip":"192.0.2.1","time":1,"result":"failure","reason":"bad_password"}\r';
       yield 'not json';
       yield '{"ip":"192.0.2.2","time":2,"result":"success"}';
     }

@@ -206,7 +206,7 @@ describe('decide', () => {
         traffic,
       });
     const c = traffic.snapshotCounters(2, start + 200);
-    expect(c.window_start).toBe(start);
+    expect(c.window_start).toBe(start + 200 - MIN);
     expect(c.ips.top).toEqual([
       { key: '203.0.113.1', count: 30, error: 0 },
       { key: '2001:db8:9:9::/64', count: 10, error: 0 },
@@ -215,7 +215,23 @@ describe('decide', () => {
       ['a', 30],
       ['b', 10],
     ]);
-    expect(traffic.snapshotCounters(2, start + MIN).ips.total).toBe(0); // next window starts empty
+    // A sliding view: just after the minute boundary the last minute's traffic is still there, and it
+    // fades as the sliding window leaves the previous minute (half of it half a minute on).
+    expect(traffic.snapshotCounters(2, start + MIN + 4).ips.total).toBe(40);
+    expect(traffic.snapshotCounters(2, start + MIN + 4).ips.top[0]).toEqual({
+      key: '203.0.113.1',
+      count: 30,
+      error: 0,
+    });
+    const half = traffic.snapshotCounters(2, start + MIN + MIN / 2);
+    expect([half.ips.total, half.ips.top[0]!.count, half.senders.top[1]]).toEqual([
+      20,
+      15,
+      { key: 'b', count: 5, error: 0 },
+    ]);
+    decideSync({ ip: '203.0.113.1', sender: 'a' }, policy, store, start + MIN + MIN / 2, { traffic });
+    expect(traffic.snapshotCounters(2, start + MIN + MIN / 2).ips.top[0]!.count).toBe(16);
+    expect(traffic.snapshotCounters(2, start + 3 * MIN).ips.total).toBe(0);
   });
 });
 

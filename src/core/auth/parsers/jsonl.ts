@@ -8,11 +8,14 @@
  * | user      | user_id, user, username                           | string or number                                 |
  * | sender    | sender                                            | string                                           |
  * | source IP | ip, source_ip, remote_addr, client_ip             | IPv4/IPv6 (`::ffff:` mapped → IPv4)              |
- * | time      | timestamp, time, @timestamp                       | ISO 8601, or epoch seconds / ms (≥ 1e11 is ms)   |
+ * | time      | timestamp, time, @timestamp, at                   | ISO 8601, or epoch seconds / ms (≥ 1e11 is ms)   |
  * | result    | result, outcome, success                          | success/ok/allowed/true, failure/failed/denied/false |
- * | reason    | failure_reason, reason                            | a Bulwark reason, else `other` with the text as detail |
- * | detail    | failure_detail                                    | string                                           |
+ * | reason    | failure_reason, reason                            | a Bulwark reason (required for a failure)        |
+ * | detail    | failure_detail, failure_text                      | string (required when the reason is `other`)     |
  *
+ * `at` and `failure_text` are the names `POST /auth/attempts` uses, so its bodies import as they
+ * are. A failure with no reason or one Bulwark does not know is skipped with that reason, as the
+ * API refuses it: guessing `other` would hide a producer's typo in the anomaly view.
  * An ISO time without an offset is read in `tz` (default UTC).
  */
 import { isFailureReason, type FailureReason } from '../attempt.js';
@@ -36,6 +39,8 @@ const SUCCESS_WORDS = new Set([
 ]);
 const FAILURE_WORDS = new Set(['failure', 'failed', 'fail', 'denied', 'deny', 'rejected', 'error', 'false']);
 const MAX_DETAIL = 512;
+
+const TIME_FIELDS = ['timestamp', 'time', '@timestamp', 'at'] as const;
 
 const first = (o: Record<string, unknown>, names: readonly string[]): unknown => {
   for (const n of names) if (o[n] !== undefined && o[n] !== null && o[n] !== '') return o[n];
@@ -78,8 +83,8 @@ export function parseJsonlLine(line: string, opts: JsonlOptions = {}): LineResul
   if (typeof ipRaw !== 'string') return skip('no source IP (ip, source_ip, remote_addr)');
   const host = hostOf(ipRaw.trim());
   if (host.host_kind === 'hostname') return skip('source IP is not an IP address');
-  const timestamp = timeOf(first(rec, ['timestamp', 'time', '@timestamp']), opts.tz);
-  if (Number.isNaN(timestamp)) return skip('no usable time (timestamp, time, @timestamp)');
+  const timestamp = timeOf(first(rec, TIME_FIELDS), opts.tz);
+  if (Number.isNaN(timestamp)) return skip('no usable time (timestamp, time, @timestamp, at)');
   const result = resultOf(rec);
   if (result === null) return skip('no usable result (result, outcome, success)');
   const userRaw = first(rec, ['user_id', 'user', 'username']);
@@ -88,15 +93,15 @@ export function parseJsonlLine(line: string, opts: JsonlOptions = {}): LineResul
   const sender = typeof senderRaw === 'string' && senderRaw !== '' ? senderRaw : null;
 
   let failure_reason: FailureReason | null = null;
-  let failure_detail: string | null =
-    typeof rec.failure_detail === 'string' ? rec.failure_detail.slice(0, MAX_DETAIL) : null;
+  const detailRaw = first(rec, ['failure_detail', 'failure_text']);
+  let failure_detail: string | null = typeof detailRaw === 'string' ? detailRaw.slice(0, MAX_DETAIL) : null;
   if (result === 'failure') {
     const r = first(rec, ['failure_reason', 'reason']);
-    if (isFailureReason(r)) failure_reason = r;
-    else {
-      failure_reason = 'other';
-      failure_detail ??= typeof r === 'string' ? r.slice(0, MAX_DETAIL) : 'not stated in the log';
-    }
+    if (r === undefined) return skip('failure without a reason (failure_reason, reason)');
+    if (!isFailureReason(r)) return skip('unknown failure_reason');
+    if (r === 'other' && failure_detail === null)
+      return skip('failure_reason other without failure_detail or failure_text');
+    failure_reason = r;
   } else failure_detail = null;
 
   return {

@@ -56,6 +56,17 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** Whether `tz` is a zone stamps can be read in: `UTC`, `Z`, `±HH:MM`, or an IANA name this Node knows. */
+export function isTimeZone(tz: string): boolean {
+  if (tz === 'UTC' || tz === 'Z' || OFFSET.test(tz)) return true;
+  try {
+    formatterFor(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Offset of zone `tz` from UTC at instant `utcMs`, in ms (positive east of Greenwich). */
 function zoneOffsetMs(tz: string, utcMs: number): number {
   const fixed = OFFSET.exec(tz);

@@ -9,6 +9,12 @@ import type { WallTimeOptions } from './log-time.js';
 import { parseNginxLine, type NginxOptions } from './nginx.js';
 import { SshdParser, type SshdOptions } from './sshd.js';
 import type { LineParser, LineResult, ParsedAttempt } from './types.js';
+import { validatingParser } from './validate.js';
+import { validationError } from '../../errors.js';
+import { isTimeZone } from './log-time.js';
+
+/** What `tz` must be (the message of the validation error when it is not). */
+export const TZ_RULE = 'must be UTC, an offset like +02:00, or an IANA time zone name (e.g. Europe/Berlin)';
 
 export type LogFormat = 'sshd' | 'nginx' | 'jsonl' | 'dovecot';
 
@@ -20,6 +26,13 @@ export type LogParserOptions =
 
 /** A parser for one log stream in `format` (stateful for sshd: use one per stream). */
 export function createLineParser(options: LogParserOptions): LineParser {
+  if (options.tz !== undefined && !isTimeZone(options.tz)) throw validationError('tz', TZ_RULE);
+  // Every format's attempts pass the same checks (validate.ts); only sshd logs host names.
+  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd' });
+}
+
+/** The format's parser alone, without the shared checks. */
+function rawLineParser(options: LogParserOptions): LineParser {
   switch (options.format) {
     case 'sshd':
       return new SshdParser(options);
@@ -77,5 +90,16 @@ export function parseSshdStream(
   opts: SshdOptions = {},
   stream: StreamOptions = {},
 ): AsyncGenerator<ParsedAttempt, void, undefined> {
-  return parseLogStream(lines, new SshdParser(opts), stream);
+  return parseLogStream(lines, validatingParser(new SshdParser(opts), { hostnames: true }), stream);
 }
+
+/** Log sources an imported attempt's event starts with (`<source>` or `<source>.<event>`). */
+export const EVENT_SOURCES = ['sshd', 'nginx', 'dovecot', 'jsonl'] as const;
+const EVENT_FILTER = /^(sshd|nginx|dovecot)(\.[a-z0-9_]+)?$|^jsonl$/;
+
+/** What an event filter must look like (the validation message when it does not). */
+export const EVENT_RULE =
+  'must be a log source (sshd, nginx, dovecot, jsonl) or one of its events as <source>.<event>, e.g. sshd.failed_password';
+
+/** Whether `s` can select imported attempts by event (a source, or a source's event name). */
+export const isEventFilter = (s: string): boolean => EVENT_FILTER.test(s);

@@ -1,0 +1,56 @@
+/**
+ * One validation for every importer, applied to what any parser yields before it is stored:
+ * the same rules `POST /auth/attempts` applies to a caller's body, so an import cannot store what
+ * the API would refuse. A line whose attempt breaks a rule is skipped with the reason (the API
+ * answers 400 for the same value; an import has no one to answer, so the summary counts it).
+ *
+ * - source IP: an address, or, for sshd only (UseDNS logs the client's name), a syntactically
+ *   valid DNS name kept as logged. A dotted-quad-looking or colon-bearing value that does not
+ *   parse (`999.999.999.999`, `1.2.3`, `gggg::1`) is a broken address, not a name.
+ * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL).
+ */
+import type { LineParser, LineResult, ParsedAttempt } from './types.js';
+
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
+
+export const SKIP_BAD_IP = 'source IP is not an IP address';
+
+/** True when `s` can be a DNS name as sshd logs it (and cannot be read as a broken IP address). */
+export function isHostname(s: string): boolean {
+  if (s.length === 0 || s.length > 253 || s.includes(':')) return false;
+  if (/^[\d.]+$/.test(s)) return false; // digits and dots only: an IPv4 address or a broken one
+  return HOSTNAME.test(s);
+}
+
+export interface AttemptRules {
+  /** Whether a DNS name may stand for the source (sshd with UseDNS); otherwise only addresses. */
+  hostnames: boolean;
+}
+
+/** Why `a` must not be stored, or null when it may. */
+export function attemptProblem(a: ParsedAttempt, rules: AttemptRules): string | null {
+  if (a.host_kind === 'hostname' && !(rules.hostnames && isHostname(a.source_ip))) return SKIP_BAD_IP;
+  if (a.user !== null && CONTROL.test(a.user)) return 'user contains control characters';
+  if (a.sender !== null && CONTROL.test(a.sender)) return 'sender contains control characters';
+  if (a.failure_detail !== null && CONTROL.test(a.failure_detail))
+    return 'failure detail contains control characters';
+  return null;
+}
+
+/** `parser` with every attempt checked: a line with any attempt that breaks a rule is skipped whole. */
+export function validatingParser(parser: LineParser, rules: AttemptRules): LineParser {
+  return {
+    parseLine(line: string): LineResult {
+      const r = parser.parseLine(line);
+      if ('skip' in r) return r;
+      for (const a of r.attempts) {
+        const problem = attemptProblem(a, rules);
+        if (problem !== null) return { skip: problem };
+      }
+      return r;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/** `bulwark auth import|unlock` and `bulwark anomalies` refuse bad options with exit 2 naming them, before reading. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+describe('bulwark auth: bad input is exit 2 naming the option', () => {
+  let dir: string;
+  let db: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bulwark-auth-bad-'));
+    db = `sqlite:${path.join(dir, 'cli.db')}`;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function run(...args: string[]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await main(['node', 'bulwark', '--db', db, ...args], {
+      stdout: (t) => stdout.push(t),
+      stderr: (t) => stderr.push(t),
+    });
+    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  }
+
+  it('a directory given as a log file', async () => {
+    const r = await run('auth', 'import', dir, '--format', 'sshd');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('validation_failed');
+    expect(r.stderr).toContain(`files: ${dir} is a directory`);
+    expect(r.stderr).not.toContain('EISDIR');
+  });
+
+  it('an unknown --tz, even with an empty file', async () => {
+    const empty = path.join(dir, 'empty.log');
+    writeFileSync(empty, '');
+    for (const format of ['sshd', 'jsonl']) {
+      const r = await run('auth', 'import', empty, '--format', format, '--tz', 'Mars/Phobos');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/validation_failed.*tz: must be UTC, an offset/);
+    }
+    expect((await run('auth', 'import', empty, '--format', 'sshd', '--tz', 'Europe/Berlin')).code).toBe(0);
+  });
+
+  it('an --event that names no log source', async () => {
+    const r = await run(
+      'anomalies',
+      '--since',
+      '2015-12-10T00:00:00Z',
+      '--until',
+      '2015-12-11T00:00:00Z',
+      '--event',
+      'bogus',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('event: must be a log source (sshd, nginx, dovecot, jsonl)');
+    const ok = await run(
+      'anomalies',
+      '--since',
+      '2015-12-10T00:00:00Z',
+      '--until',
+      '2015-12-11T00:00:00Z',
+      '--event',
+      'sshd',
+    );
+    expect(ok.code).toBe(0);
+  });
+
+  it('an unlock key whose IP part is not an IP', async () => {
+    const r = await run('auth', 'unlock', 'ip:not-an-ip');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('key: the IP part must be an IP address');
+    const v6 = await run('auth', 'unlock', 'ip:2001:db8:9:9::5', '--json');
+    expect(v6.code).toBe(0);
+    expect(JSON.parse(v6.stdout)).toEqual({ key: 'ip:2001:db8:9:9::/64', was_locked: false });
+  });
+});
