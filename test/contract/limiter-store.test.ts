@@ -10,7 +10,9 @@ import { MemoryLimiterStore } from '../../src/core/ratelimit/memory-store.js';
 import { describeEachBackend } from '../support/backends.js';
 import { limiterStoreContract } from './limiter-store.contract.js';
 
-limiterStoreContract('memory', async () => ({ store: new MemoryLimiterStore(), close: async () => {} }));
+limiterStoreContract('memory', async () => ({ store: new MemoryLimiterStore(), close: async () => {} }), {
+  persistent: false,
+});
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-limiter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
