@@ -3,7 +3,12 @@
  * are refused; every error names the field the caller has to change.
  */
 import { z } from 'zod';
-import { ATTEMPT_LIMITS, ATTEMPT_RESULTS, FAILURE_REASONS } from '../../core/auth/attempt.js';
+import {
+  ATTEMPT_LIMITS,
+  ATTEMPT_RESULTS,
+  FAILURE_REASONS,
+  failureFieldRules,
+} from '../../core/auth/attempt.js';
 import { parseIp } from '../../core/net/ip.js';
 import { parseWithSchema } from '../../core/validation.js';
 
@@ -66,35 +71,7 @@ export const recordAttemptSchema = z
       })
       .optional(),
   })
-  .superRefine((a, ctx) => {
-    if (a.result === 'success') {
-      if (a.failure_reason != null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['failure_reason'],
-          message: 'must be null when result is success',
-        });
-      if (a.failure_text != null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['failure_text'],
-          message: 'must be null when result is success',
-        });
-      return;
-    }
-    if (a.failure_reason == null)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['failure_reason'],
-        message: 'is required when result is failure',
-      });
-    else if (a.failure_reason === 'other' && a.failure_text == null)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['failure_text'],
-        message: 'is required when failure_reason is other',
-      });
-  });
+  .superRefine((a, ctx) => failureFieldRules(a, a.failure_text, 'failure_text', ctx));
 
 export type RecordAttemptInput = z.input<typeof recordAttemptSchema>;
 export type RecordAttempt = z.output<typeof recordAttemptSchema>;

@@ -112,6 +112,28 @@ const bucketSchema = z.strictObject({
   retry_after_ms: z.number().int().min(0).optional(),
 });
 
+/**
+ * The cross-field rules of an attempt's failure fields, each reported on the field a caller has to
+ * change: a success has no reason or detail; a failure has a reason; `other` needs a detail. The
+ * detail's field name differs by input (`failure_detail` stored, `failure_text` over the API).
+ */
+export function failureFieldRules(
+  a: { result: string; failure_reason?: string | null | undefined },
+  detail: string | null | undefined,
+  detailField: string,
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (a.result === 'success') {
+    if (a.failure_reason != null) issue('failure_reason', 'must be null when result is success');
+    if (detail != null) issue(detailField, 'must be null when result is success');
+    return;
+  }
+  if (a.failure_reason == null) issue('failure_reason', 'is required when result is failure');
+  else if (a.failure_reason === 'other' && detail == null)
+    issue(detailField, 'is required when failure_reason is other');
+}
+
 /** What a caller sends to record an attempt. Unknown fields are refused. */
 export const attemptInputSchema = z
   .strictObject({
@@ -125,36 +147,7 @@ export const attemptInputSchema = z
     failure_detail: text(ATTEMPT_LIMITS.failure_detail).nullable().optional(),
     rl_bucket_state: z.array(bucketSchema).max(ATTEMPT_LIMITS.buckets).optional(),
   })
-  .superRefine((a, ctx) => {
-    // Cross-field rules, each reported on the field a caller has to change.
-    if (a.result === 'success') {
-      if (a.failure_reason != null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['failure_reason'],
-          message: 'must be null when result is success',
-        });
-      if (a.failure_detail != null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['failure_detail'],
-          message: 'must be null when result is success',
-        });
-      return;
-    }
-    if (a.failure_reason == null)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['failure_reason'],
-        message: 'is required when result is failure',
-      });
-    else if (a.failure_reason === 'other' && a.failure_detail == null)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['failure_detail'],
-        message: 'is required when failure_reason is other',
-      });
-  });
+  .superRefine((a, ctx) => failureFieldRules(a, a.failure_detail, 'failure_detail', ctx));
 
 export type AttemptInput = z.input<typeof attemptInputSchema>;
 
