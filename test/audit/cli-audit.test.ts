@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { createBulwark } from '../../src/app/bulwark.js';
 import { event } from './support/ledger.js';
+import { runCli } from '../support/cli.js';
 
 describe('bulwark audit CLI', () => {
   let dir: string;
@@ -13,15 +13,7 @@ describe('bulwark audit CLI', () => {
   let keyDir: string;
   const saved = { ...process.env };
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', db, ...args], {
-      stdout: (t) => stdout.push(t.endsWith('\n') ? t : t + '\n'),
-      stderr: (t) => stderr.push(t.endsWith('\n') ? t : t + '\n'),
-    });
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  }
+  const run = (...args: string[]) => runCli(db, args, { terminate: true });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bulwark-audit-cli-'));

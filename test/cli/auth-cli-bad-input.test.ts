@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
 describe('bulwark auth: bad input is exit 2 naming the option', () => {
   let dir: string;
@@ -14,15 +14,7 @@ describe('bulwark auth: bad input is exit 2 naming the option', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', db, ...args], {
-      stdout: (t) => stdout.push(t),
-      stderr: (t) => stderr.push(t),
-    });
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-  }
+  const run = (...args: string[]) => runCli(db, args, { separator: '\n' });
 
   it('a directory given as a log file', async () => {
     const r = await run('auth', 'import', dir, '--format', 'sshd');

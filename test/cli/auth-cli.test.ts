@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { describeWithSharedData, sharedPath } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
 describeWithSharedData('bulwark auth import / anomalies', () => {
   let dir: string;
@@ -15,15 +15,7 @@ describeWithSharedData('bulwark auth import / anomalies', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', db, ...args], {
-      stdout: (t) => stdout.push(t),
-      stderr: (t) => stderr.push(t),
-    });
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-  }
+  const run = (...args: string[]) => runCli(db, args, { separator: '\n' });
   const LOG = () => sharedPath('authlogs/loghub-openssh/OpenSSH_2k.log');
 
   it('imports OpenSSH_2k.log with a summary (lines read, attempts recorded, skipped by reason)', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { startServer } from '../../src/app/serve.js';
+import { runCli } from '../support/cli.js';
 
 const VECTOR = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
 
@@ -16,15 +17,7 @@ describe('bulwark CLI', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', db, ...args], {
-      stdout: (t) => stdout.push(t),
-      stderr: (t) => stderr.push(t),
-    });
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  }
+  const run = (...args: string[]) => runCli(db, args);
 
   it('prints help and exits 0', async () => {
     const r = await run('--help');

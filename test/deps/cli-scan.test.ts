@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { assertCycloneDx15, assertSarif210 } from './report-shape.js';
 import { advisorySet, CARGO_LOCK, packageLock, writeAdvisoryDir } from './support.js';
+import { runCli } from '../support/cli.js';
 
 describe('bulwark scan', () => {
   let dir: string;
@@ -42,15 +43,7 @@ describe('bulwark scan', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', db, ...args], {
-      stdout: (t) => stdout.push(t),
-      stderr: (t) => stderr.push(t),
-    });
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  }
+  const run = (...args: string[]) => runCli(db, args);
 
   it('walks a directory (skipping node_modules, target, .git), prints JSON off a terminal, exits 1 on findings', async () => {
     const r = await run('scan', project);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 
 describe('bulwark keys CLI', () => {
   let dir: string;
@@ -15,15 +15,7 @@ describe('bulwark keys CLI', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await main(['node', 'bulwark', '--db', `sqlite:${dbFile}`, ...args], {
-      stdout: (t) => stdout.push(t),
-      stderr: (t) => stderr.push(t),
-    });
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-  }
+  const run = (...args: string[]) => runCli(`sqlite:${dbFile}`, args, { separator: '\n' });
 
   it('creates the default master key file (0600) on first use and says so', async () => {
     const r = await run('keys', 'create', 'app.secrets', '--type', 'aes256-gcm', '--period', '30d', '--json');
