@@ -5,16 +5,14 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { Bulwark } from '../../app/bulwark.js';
-import { createBulwark } from '../../app/bulwark.js';
 import { defaultKeyFile } from '../../app/keys/master-key-source.js';
 import { parsePeriod } from '../../app/keys/duration.js';
 import { presentKeyInfo, presentKeySummary, presentRotation } from '../../app/keys/present-keys.js';
 import { validationError } from '../../core/errors.js';
 import { KEY_TYPES, type KeyType } from '../../core/keys/types.js';
 import type { KeyPolicyPatch } from '../../core/keys/policy.js';
-import { loadConfig } from '../../app/config.js';
 import type { CommandRegistrar } from '../main.js';
-import { cliActor, configFrom, type GlobalOptions } from '../context.js';
+import { cliActor, configFrom, loadApp, type GlobalOptions } from '../context.js';
 import { type Out, printJson, table } from '../output.js';
 
 const actor = () => ({ id: cliActor(), ip: '127.0.0.1' });
@@ -28,6 +26,7 @@ const positiveInt = (field: string) => (v: string) => {
 /** Like withBulwark, but lets the keyring create its default key file (and says so). */
 async function withKeyring<T>(opts: GlobalOptions, out: Out, fn: (b: Bulwark) => Promise<T>): Promise<T> {
   const input = configFrom(opts);
+  const [{ createBulwark }, { loadConfig }] = await Promise.all([loadApp(), import('../../app/config.js')]);
   const cfg = loadConfig(input);
   const file = cfg.master_key || cfg.master_key_file ? null : defaultKeyFile(cfg.database_url);
   const existed = file === null || existsSync(file);

@@ -1,7 +1,4 @@
 import type { CommandRegistrar } from '../main.js';
-import { openSqlDatabase } from '../../adapters/sql/dialect.js';
-import { migrateToLatest } from '../../adapters/sql/migrate.js';
-import { loadConfig } from '../../app/config.js';
 import { configFrom, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
@@ -11,6 +8,12 @@ export const registerMigrate: CommandRegistrar = (program, out) => {
     .description('apply the database migrations (serve also applies them on start)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }, cmd) => {
+      // Loaded here, not at CLI start (see loadApp in ../context.ts).
+      const [{ loadConfig }, { openSqlDatabase }, { migrateToLatest }] = await Promise.all([
+        import('../../app/config.js'),
+        import('../../adapters/sql/dialect.js'),
+        import('../../adapters/sql/migrate.js'),
+      ]);
       const config = loadConfig(configFrom(cmd.optsWithGlobals() as GlobalOptions));
       const store = await openSqlDatabase(config.database_url);
       try {
