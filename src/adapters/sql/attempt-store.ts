@@ -2,14 +2,22 @@
  * Authentication attempts on SQL. `insertMany` is the importers' path: one transaction, a
  * prepared statement per row on SQLite (better-sqlite3 runs ~10^5 rows/s that way), multi-row
  * INSERTs of up to 5,000 rows on PostgreSQL (10 columns, under the 65,535-parameter cap).
- * `range` walks a time window by keyset (timestamp, id) on the timestamp index, chunk by chunk,
- * so the anomaly view never loads a table into memory and never scans outside its window.
+ * `range` walks a time window by keyset (timestamp, id) on the timestamp index, chunk by chunk
+ * (attempt-window.ts), so a reader never loads a table into memory and never scans outside its
+ * window; `scan` is the anomaly view's narrower read of the same rows (attempt-scan.ts).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { FailureReason, RlBucketEntry } from '../../core/auth/attempt.js';
 import { decodeCursor, type Page, type PageRequest, toPage } from '../../core/pagination.js';
-import type { AttemptFilter, AttemptStore, StoredAttempt } from '../../core/ports/attempt-store.js';
+import type {
+  AttemptFilter,
+  AttemptStore,
+  ScannedAttempt,
+  StoredAttempt,
+} from '../../core/ports/attempt-store.js';
+import { attemptScanner } from './attempt-scan.js';
+import { type PageStart, pageWhere, walkWindow } from './attempt-window.js';
 import type { SqlDatabase } from './dialect.js';
 import type { AuthAttemptsTable, Database } from './schema.js';
 
@@ -57,16 +65,17 @@ export class SqlAttemptStore implements AttemptStore {
   private readonly db: Kysely<Database>;
   private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => void) | undefined;
   private readonly liteRange: BetterSqlite3.Statement | undefined;
+  private readonly scanner: ReturnType<typeof attemptScanner>;
 
   constructor(store: SqlDatabase) {
     this.db = store.db;
     this.liteInsertMany = store.sqlite ? sqliteBulkInsert(store.sqlite) : undefined;
-    // The anomaly view's hot read: a prepared keyset statement, no query building per chunk.
+    // A prepared keyset statement: no query building per chunk.
     this.liteRange = store.sqlite?.prepare(
-      `select * from authentication_attempts
-        where timestamp >= ? and timestamp < ? and (timestamp > ? or (timestamp = ? and id > ?))
-        order by timestamp, id limit ?`,
+      `select * from authentication_attempts where ${pageWhere((name) => `@${name}`)}
+        order by timestamp, id limit @limit`,
     );
+    this.scanner = attemptScanner(store);
   }
 
   async insert(attempt: StoredAttempt): Promise<void> {
@@ -105,40 +114,29 @@ export class SqlAttemptStore implements AttemptStore {
     return toPage(rows.map(attemptFromRow), page.limit);
   }
 
-  async *range(since: number, until: number, chunkSize = 5000): AsyncIterable<StoredAttempt[]> {
-    let lastT = -1;
-    let lastId = '';
-    for (;;) {
-      let q = this.db
-        .selectFrom('authentication_attempts')
-        .selectAll()
-        .where('timestamp', '>=', since)
-        .where('timestamp', '<', until);
-      if (lastT >= 0) {
-        const t = lastT;
-        const id = lastId;
-        q = q.where((eb) =>
-          eb.or([eb('timestamp', '>', t), eb.and([eb('timestamp', '=', t), eb('id', '>', id)])]),
-        );
-      }
+  range(since: number, until: number, chunkSize = 5000): AsyncIterable<StoredAttempt[]> {
+    const page = async (start: PageStart, limit: number): Promise<StoredAttempt[]> => {
       const rows = this.liteRange
-        ? (this.liteRange.all(
-            since,
-            until,
-            lastT,
-            lastT,
-            lastId,
-            chunkSize,
-          ) as Selectable<AuthAttemptsTable>[])
-        : await q.orderBy('timestamp').orderBy('id').limit(chunkSize).execute();
-      if (rows.length === 0) return;
-      const chunk = rows.map(attemptFromRow);
-      yield chunk;
-      if (rows.length < chunkSize) return;
-      const last = chunk[chunk.length - 1]!;
-      lastT = last.timestamp;
-      lastId = last.id;
-    }
+        ? (this.liteRange.all({ ...start, until, limit }) as Selectable<AuthAttemptsTable>[])
+        : await this.db
+            .selectFrom('authentication_attempts')
+            .selectAll()
+            .where('timestamp', '>=', start.from)
+            .where('timestamp', '<', until)
+            .$if(start.after !== null, (q) =>
+              q.where((eb) => eb.or([eb('timestamp', '>', start.from), eb('id', '>', start.after!)])),
+            )
+            .orderBy('timestamp')
+            .orderBy('id')
+            .limit(limit)
+            .execute();
+      return rows.map(attemptFromRow);
+    };
+    return walkWindow(since, until, chunkSize, page);
+  }
+
+  scan(since: number, until: number, chunkSize?: number): AsyncIterable<ScannedAttempt[]> {
+    return this.scanner(since, until, chunkSize);
   }
 
   async get(id: string): Promise<StoredAttempt | null> {

@@ -348,7 +348,8 @@ export class AuthService {
   /**
    * Findings whose window overlaps [since, until]. Reads attempts of the window plus a look-back
    * (the longest rule's memory), in time order, on the timestamp index, chunk by chunk, through the
-   * core detector: the same code as the stream checks, so the view and the tests agree.
+   * core detector: the same code as the stream checks, so the view and the tests agree. The read
+   * is AttemptStore.scan, the columns the rules use and no more: the view's cost is per row read.
    */
   async anomalies(q: AnomalyQuery): Promise<AnomalyReport> {
     if (!(q.until > q.since)) throw validationError('until', 'must be later than since');
@@ -363,7 +364,7 @@ export class AuthService {
     const replay = lockoutReplay(this.policy.policy.lockout.ip);
     const event = q.event;
     let scanned = 0;
-    for await (const chunk of this.attempts.range(Math.max(0, q.since - lookback), q.until)) {
+    for await (const chunk of this.attempts.scan(Math.max(0, q.since - lookback), q.until)) {
       scanned += chunk.length;
       for (const a of chunk) {
         if (event !== undefined && !(a.failure_detail ?? '').startsWith(event)) continue;

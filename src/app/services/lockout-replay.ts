@@ -24,7 +24,7 @@ export function lockoutReplay(rule: LockoutRule) {
   let newest = 0;
   return {
     bans,
-    observe(a: StoredAttempt): void {
+    observe(a: Pick<StoredAttempt, 'timestamp' | 'result' | 'failure_reason' | 'ip_key'>): void {
       if (!rule.enabled || a.result !== 'failure' || !CREDENTIAL_FAILURES.has(a.failure_reason ?? '')) return;
       newest = Math.max(newest, a.timestamp); // the lockout wants time order per key
       if (store.isLockedSync(a.ip_key, newest).locked) return; // refused while banned: not evidence

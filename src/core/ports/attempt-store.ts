@@ -15,6 +15,12 @@ export interface AttemptFilter {
 }
 
 /**
+ * What the anomaly view reads of an attempt: every field its rules and the lockout replay look at,
+ * without the sender and rl_bucket_state (JSON), which it never reads and which cost the most per row.
+ */
+export type ScannedAttempt = Omit<StoredAttempt, 'sender' | 'rl_bucket_state'>;
+
+/**
  * Authentication attempts. The limiter's service records one per decision; importers bulk-insert.
  * The anomaly queries (auth_anomaly_view) read from the same table with indexed window queries.
  */
@@ -23,6 +29,8 @@ export interface AttemptStore {
   /** Inserts many in one transaction (importers); returns how many were stored. */
   insertMany(attempts: StoredAttempt[]): Promise<number>;
   list(filter: AttemptFilter, page: PageRequest): Promise<Page<StoredAttempt>>;
-  /** Attempts in [since, until) in time order, streamed in chunks (anomaly detection, exports). */
+  /** Attempts in [since, until) in (timestamp, id) order, streamed in chunks (exports). */
   range(since: number, until: number, chunkSize?: number): AsyncIterable<StoredAttempt[]>;
+  /** The same window, rows and order as range(), narrowed to ScannedAttempt (the anomaly view). */
+  scan(since: number, until: number, chunkSize?: number): AsyncIterable<ScannedAttempt[]>;
 }
