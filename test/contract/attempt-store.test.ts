@@ -103,4 +103,19 @@ describeEachBackend('attempt store window reads', (backend) => {
     });
     expect(typeof first.timestamp).toBe('number');
   });
+
+  it('lets the event loop run between pages (a long window never holds the server)', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const { sizes } = await collect(store.scan(T0 - 1, T0 + 100, 2));
+    const { sizes: rangeSizes } = await collect(store.range(T0 - 1, T0 + 100, 2));
+    ticking = false;
+    // One turn of the loop at least between each pair of pages of both walks.
+    expect(turns).toBeGreaterThanOrEqual(sizes.length - 1 + rangeSizes.length - 1);
+  });
 });
