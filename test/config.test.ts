@@ -42,6 +42,20 @@ it('names the variable of an invalid setting', () => {
   expect(refused({ BULWARK_SLA_CRITICAL_DAYS: '-1' })).toContain('BULWARK_SLA_CRITICAL_DAYS');
   expect(refused({ BULWARK_TOKEN_PEPPER: 'short' })).toContain('BULWARK_TOKEN_PEPPER');
   expect(refused({ BULWARK_OWASP_EDITION: '2017' })).toContain('BULWARK_OWASP_EDITION');
+  expect(refused({ BULWARK_API_AUTH_FAILURE_LIMIT: '-1' })).toContain('BULWARK_API_AUTH_FAILURE_LIMIT');
+  expect(refused({ BULWARK_API_AUTH_FAILURE_WINDOW_MS: '0' })).toContain(
+    'BULWARK_API_AUTH_FAILURE_WINDOW_MS',
+  );
+});
+
+it('reads the API authentication throttle settings (10 failures a minute by default)', () => {
+  expect(loadConfig({}, {})).toMatchObject({
+    api_auth_failure_limit: 10,
+    api_auth_failure_window_ms: 60_000,
+  });
+  expect(
+    loadConfig({}, { BULWARK_API_AUTH_FAILURE_LIMIT: '0', BULWARK_API_AUTH_FAILURE_WINDOW_MS: '30000' }),
+  ).toMatchObject({ api_auth_failure_limit: 0, api_auth_failure_window_ms: 30_000 });
 });
 
 describe('settings found wrong in the foundation trial', () => {

@@ -95,6 +95,9 @@ export const configSchema = z
     rate_limit_deny_list: z
       .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
       .default([]),
+    /** Failed authentications on the API per client IP key per window before 429 (0: no throttle). */
+    api_auth_failure_limit: z.coerce.number().int().min(0).max(1_000_000).default(10),
+    api_auth_failure_window_ms: positiveInt.max(86_400_000).default(60_000),
     /** Seconds between automatic RateLimitSnapshots while `serve` runs (0 = only on demand). */
     snapshot_interval_s: z.coerce.number().int().min(0).max(86_400).default(60),
     /** IPs and senders listed per snapshot. */
@@ -160,6 +163,8 @@ const ENV: Record<string, (cfg: Record<string, unknown>, v: string) => void> = {
   BULWARK_LOCKOUT_BAN_MULTIPLIER: (c, v) => (c.lockout_ban_multiplier = v),
   BULWARK_RATE_LIMIT_ALLOW_LIST: (c, v) => (c.rate_limit_allow_list = csv(v)),
   BULWARK_RATE_LIMIT_DENY_LIST: (c, v) => (c.rate_limit_deny_list = csv(v)),
+  BULWARK_API_AUTH_FAILURE_LIMIT: (c, v) => (c.api_auth_failure_limit = v),
+  BULWARK_API_AUTH_FAILURE_WINDOW_MS: (c, v) => (c.api_auth_failure_window_ms = v),
   BULWARK_SNAPSHOT_INTERVAL_S: (c, v) => (c.snapshot_interval_s = v),
   BULWARK_SNAPSHOT_TOP_N: (c, v) => (c.snapshot_top_n = v),
   BULWARK_ADVISORY_BASE_URL: (c, v) => (c.advisory_base_url = v),

@@ -32,6 +32,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly apiAuthThrottled = new Counter({
+    name: 'bulwark_api_auth_throttled_total',
+    help: 'API requests refused 429 because their client had too many failed authentications (the first of each episode is also audited).',
+    registers: [this.registry],
+  });
+
   readonly rateLimitStoreFailures = new Counter({
     name: 'bulwark_rate_limit_store_failures_total',
     help: 'Rate-limit store calls that failed and were answered by the failure policy.',

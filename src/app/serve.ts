@@ -21,35 +21,24 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
   const bulwark = await createBulwark(input, { defaultMetrics: true, generateMasterKey: true });
   if (!bulwark.keys.enabled) bulwark.logger.warn(`keyring: ${bulwark.keys.disabled}`);
   const app = await buildServer(bulwark, { logger: true });
-  bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
   if (!bulwark.audit.checkpointsEnabled)
     app.log.warn(
       'audit checkpoints unavailable: no BULWARK_AUDIT_SIGNING_KEY(_FILE) and no keyring (BULWARK_MASTER_KEY); the chain is kept but truncation and re-chaining cannot be detected',
     );
-  let stopped: Promise<void> | undefined;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => (resolveClosed = r));
-  let stopTimers = (): void => {};
+  try {
+    await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
+  } catch (err) {
+    await app.close();
+    await bulwark.close();
+    throw listenError(err, bulwark.config.host, bulwark.config.port);
+  }
+  // Background work starts only once the port is ours: a failed listen closes the store with no
+  // timer or capture left to run against it (and stop() ends them before it closes the store).
+  bulwark.audit.startCheckpointTimer(bulwark.config.audit_checkpoint_interval_s);
   // Daily posture snapshots for the dashboard's risk trend: on start, then hourly.
   const stopSnapshots = startPostureSnapshots(bulwark.postureTrend, (err) =>
     bulwark.logger.warn({ err }, 'posture snapshot failed'),
   );
-  const stop = () =>
-    (stopped ??= (async () => {
-      rotations.stop();
-      stopTimers();
-      stopSnapshots();
-      await app.close();
-      await bulwark.close();
-      resolveClosed();
-    })());
-  try {
-    await app.listen({ host: bulwark.config.host, port: bulwark.config.port });
-  } catch (err) {
-    stopSnapshots();
-    await bulwark.close();
-    throw listenError(err, bulwark.config.host, bulwark.config.port);
-  }
   // Automatic rotation by policy: a first pass now, then every keys_rotation_check_ms (unref'd).
   const rotations = startRotationScheduler(
     bulwark.keys,
@@ -57,7 +46,19 @@ export async function startServer(input: BulwarkConfigInput = {}): Promise<Runni
     bulwark.logger,
   );
   if (bulwark.keys.enabled && bulwark.config.keys_rotation_check_ms > 0) void rotations.runOnce();
-  stopTimers = startAuthTimers(bulwark);
+  const stopTimers = startAuthTimers(bulwark);
+  let stopped: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  const stop = () =>
+    (stopped ??= (async () => {
+      rotations.stop();
+      stopTimers();
+      await stopSnapshots();
+      await app.close();
+      await bulwark.close();
+      resolveClosed();
+    })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : bulwark.config.port;

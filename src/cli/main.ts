@@ -44,11 +44,9 @@ export function buildProgram(out: Out, setExit: (code: number) => void): Command
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
   for (const register of REGISTRARS) register(program, out, setExit);
-  // `bulwark` alone is a usage error: show the help on stderr and exit 2.
-  program.action(() => {
-    program.outputHelp({ error: true });
-    setExit(2);
-  });
+  // No action on the program or on a command group: commander then answers a word that is not a
+  // subcommand with "unknown command" (an action would take it as an excess argument), and a
+  // group named alone with its help on stderr, which main() turns into exit 2.
   // Subcommands inherit the usage-error behaviour.
   for (const cmd of program.commands) applyRecursively(cmd, out);
   return program;
@@ -73,12 +71,10 @@ export async function main(argv: string[], out: Out = processOut): Promise<numbe
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // `commander.help` with a non-zero exit code: a group (or `bulwark`) named without a
+      // subcommand, its help already on stderr. `bulwark help` and `--help` exit 0.
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
       return 2;
     }
     if (err instanceof BulwarkError) {

@@ -74,6 +74,12 @@ export const ERROR_CATALOGUE = {
     exit: 2,
     summary: 'The configuration is invalid; the message names the setting.',
   },
+  not_configured: {
+    http: 503,
+    exit: 2,
+    summary:
+      'A capability this server is not configured for; the message names the setting (BULWARK_MASTER_KEY for the keyring, BULWARK_AUDIT_SIGNING_KEY for checkpoints). Everything else works.',
+  },
   internal: {
     http: 500,
     exit: 3,

@@ -56,7 +56,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const body = toErrorBody(err);
     const status = ERROR_CATALOGUE[body.code].http;
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    // A stack is logged for the unexpected only. A catalogue error with a 5xx status (a store
+    // down, a capability not configured) is an expected state of the service: one warning line.
+    if (body.code === 'internal') req.log.error({ err }, 'request failed');
+    else if (status >= 500) req.log.warn({ code: body.code, detail: body.message }, 'request refused');
+    // An outage is worth retrying soon; a capability not configured is not (no Retry-After).
+    if (body.code === 'store_unavailable') {
+      const ms = typeof body.details?.retry_after_ms === 'number' ? body.details.retry_after_ms : 1000;
+      reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+    }
     if (body.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer realm="bulwark"');
     if (body.code === 'rate_limited' && typeof body.details?.retry_after_ms === 'number') {
       reply.header('retry-after', String(Math.max(1, Math.ceil(body.details.retry_after_ms / 1000))));

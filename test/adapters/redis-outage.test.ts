@@ -110,7 +110,15 @@ suite('rate limiting through a Redis outage', () => {
     now += 1;
     const started = Date.now();
     const closed = await limiters['fail-closed'].decide(attempt('203.0.113.2'));
-    expect(closed).toMatchObject({ allowed: false, reason: 'rate_limited', retry_after_ms: 1000 });
+    // An outage says so: no invented full bucket (count = limit, remaining 0) read as a real limit.
+    expect(closed).toEqual({
+      allowed: false,
+      reason: 'store_unavailable',
+      retry_after_ms: 1000,
+      ip_key: '203.0.113.2',
+      limits: [],
+      locks: [],
+    });
     const open = await limiters['fail-open'].decide(attempt('203.0.113.2'));
     expect(open).toMatchObject({ allowed: true });
     // the fallback keeps limiting, in memory: 5 pass, the 6th is refused

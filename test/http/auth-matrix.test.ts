@@ -44,16 +44,19 @@ describeEachBackend('route × token matrix', (backend) => {
 
   it('answers 401 / 401 / 403 / allowed and audits each refusal', async () => {
     const protectedRoutes = t.app.routeTable.filter((r) => !r.public);
-    for (const route of protectedRoutes) {
+    for (const [i, route] of protectedRoutes.entries()) {
       const url = concrete(route.url);
       const method = route.method as 'GET' | 'POST';
       const before = (await violations()).length;
+      // One client address per route: a single address failing on every route would be
+      // throttled after 10 failures (auth-throttle.test.ts covers that), not refused 401.
+      const remoteAddress = `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 
-      const none = await t.app.inject({ method, url, remoteAddress: '203.0.113.7' });
+      const none = await t.app.inject({ method, url, remoteAddress });
       expect(none.statusCode, `${method} ${url} without token`).toBe(401);
       expect(none.json()).toMatchObject({ code: 'unauthenticated' });
 
-      const rev = await t.app.inject({ method, url, headers: bearer(revoked) });
+      const rev = await t.app.inject({ method, url, remoteAddress, headers: bearer(revoked) });
       expect(rev.statusCode, `${method} ${url} revoked`).toBe(401);
 
       const below = BELOW[route.scope!];
@@ -76,7 +79,7 @@ describeEachBackend('route × token matrix', (backend) => {
       expect(after.length - before).toBe(below ? 3 : 2);
       const first = after[before]!;
       expect(first.action).toBe(`${method} ${route.url}`);
-      expect(first.source_ip).toBe('203.0.113.7');
+      expect(first.source_ip).toBe(remoteAddress);
       expect(first.outcome).toBe('denied');
       expect(JSON.parse(first.metadata)).toMatchObject({ route: route.url, reason: 'missing_token' });
       if (below) {

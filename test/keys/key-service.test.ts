@@ -301,7 +301,7 @@ describeEachBackend('rotation race across two instances', (backend) => {
 });
 
 describe('KeyService disabled', () => {
-  it('answers config_invalid naming the settings when no master key is available', async () => {
+  it('answers not_configured naming the settings when no master key is available', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-nokey-'));
     try {
       const b = await createBulwark(
@@ -310,7 +310,7 @@ describe('KeyService disabled', () => {
       );
       try {
         expect(b.keys.enabled).toBe(false);
-        await expect(b.keys.list()).rejects.toMatchObject({ code: 'config_invalid' });
+        await expect(b.keys.list()).rejects.toMatchObject({ code: 'not_configured' });
         await expect(async () => b.keys.list()).rejects.toThrow(/BULWARK_MASTER_KEY/);
       } finally {
         await b.close();

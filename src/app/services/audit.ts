@@ -203,12 +203,12 @@ export class AuditService {
 
   /**
    * Signs the current head now (on demand). Returns the existing checkpoint when the head is
-   * already checkpointed; throws config_invalid when no signing key is configured.
+   * already checkpointed; throws not_configured when no signing key is configured.
    */
   async checkpoint(): Promise<{ checkpoint: SignedCheckpoint; created: boolean }> {
     if (!this.signer)
       throw new BulwarkError(
-        'conflict',
+        'not_configured',
         'audit checkpoints are unavailable: no signing key is configured; set BULWARK_AUDIT_SIGNING_KEY or BULWARK_AUDIT_SIGNING_KEY_FILE (an Ed25519 private key, PEM)',
         { field: 'audit_signing_key' },
       );

@@ -5,7 +5,7 @@
  *   src/app/keys/rotation-audit.ts); the actor reaches that hook through `rotationActor`.
  * - Creations, policy changes and version deletions are `config_change` audit entries, written
  *   after the change they record.
- * - Without a master key the service exists but is disabled: every call answers config_invalid
+ * - Without a master key the service exists but is disabled: every call answers not_configured
  *   with the reason (never a fallback to unencrypted material).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -52,10 +52,13 @@ export class KeyService {
     return this.keyring === null ? this.disabledReason : null;
   }
 
-  /** The keyring itself, for the library and Bulwark's own keys; config_invalid when disabled. */
+  /**
+   * The keyring itself, for the library and Bulwark's own keys. Disabled → not_configured
+   * (503): a capability left unconfigured, not a broken configuration nor a server fault.
+   */
   ring(): Keyring {
     if (this.keyring === null) {
-      throw new BulwarkError('config_invalid', this.disabledReason, { field: 'master_key' });
+      throw new BulwarkError('not_configured', this.disabledReason, { field: 'master_key' });
     }
     return this.keyring;
   }

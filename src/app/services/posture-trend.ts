@@ -100,10 +100,24 @@ export function startPostureSnapshots(
   trend: PostureTrendService,
   onError: (err: unknown) => void,
   everyMs = 60 * 60_000,
-): () => void {
-  const run = () => void trend.capture().catch(onError);
+): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const run = () => {
+    if (running !== null) return; // one capture at a time
+    running = trend
+      .capture()
+      .then(
+        () => undefined,
+        (err: unknown) => onError(err),
+      )
+      .finally(() => (running = null));
+  };
   run();
   const timer = setInterval(run, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  // Stopping waits for a capture in flight, so the store is never closed under it.
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

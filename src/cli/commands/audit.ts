@@ -168,11 +168,14 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       ) => {
         await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
           const print = (r: AuditRow) => out.stdout(o.json ? jsonLine(r).trimEnd() : textLine(r));
-          const page = await b.audit.list({}, { limit: Math.min(Math.max(o.lines, 1), 500), order: 'desc' });
-          const recent = o.lines === 0 ? [] : page.items.reverse();
-          for (const r of recent) print(r);
+          // The last N by sequence number, paged in chunks (no cap: -n 100000 prints 100,000 events,
+          // with flat memory, rather than a silent first page).
+          const head = (await b.audit.head()).seq;
+          let last = head;
+          if (o.lines > 0)
+            for await (const chunk of b.audit.range(Math.max(1, head - o.lines + 1), head, 1000))
+              for (const r of chunk) print(r);
           if (!o.follow) return;
-          let last = recent.length ? recent[recent.length - 1]!.seq : (await b.audit.head()).seq;
           let stop = false;
           const onSignal = () => (stop = true);
           process.once('SIGINT', onSignal);

@@ -159,7 +159,23 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
             return acc;
           }, {}),
         };
-        if (o.json) return printJson(out, { ...totals, per_file: summaries });
+        // A file with lines but none of them of the format was read with the wrong --format (or is
+        // not a log): say so and exit 2 rather than report "0 attempts" as a success.
+        const foreignFiles = summaries.filter(
+          (s) => s.format_lines === 0 && s.lines - (s.skipped['empty line'] ?? 0) > 0,
+        );
+        const refuseForeign = () => {
+          for (const s of foreignFiles)
+            out.stderr(
+              `bulwark: validation_failed: ${s.source}: no line is a ${o.format} log line ` +
+                `(${s.lines} lines read: ${Object.keys(s.skipped).slice(0, 3).join(', ')}); check --format`,
+            );
+          if (foreignFiles.length > 0) setExit(2);
+        };
+        if (o.json) {
+          printJson(out, { ...totals, per_file: summaries });
+          return refuseForeign();
+        }
         out.stdout(
           `lines read: ${totals.lines}   attempts recorded: ${totals.attempts_recorded}   files: ${totals.files}`,
         );
@@ -172,6 +188,7 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
                 ['lines', 'reason'],
               ),
           );
+        refuseForeign();
       },
     );
 

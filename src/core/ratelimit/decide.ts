@@ -57,7 +57,9 @@ export interface LockView {
   failures: number;
 }
 
-export type DecisionReason = 'allowed' | 'allowlisted' | 'denylisted' | 'locked' | 'rate_limited';
+/** `store_unavailable`: the store could not be reached and its failure policy refuses (fail-closed). */
+export type DecisionReason =
+  'allowed' | 'allowlisted' | 'denylisted' | 'locked' | 'rate_limited' | 'store_unavailable';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -198,6 +200,15 @@ function lockView(name: LockName, key: string, s: LockState): LockView {
 }
 
 function assemble(pl: Plan, result: CheckAndConsumeResult): RateLimitDecision {
+  if (result.unavailable !== undefined)
+    return {
+      allowed: false,
+      reason: 'store_unavailable',
+      retry_after_ms: result.unavailable.retryAfterMs,
+      ip_key: pl.ipKey,
+      limits: [],
+      locks: [],
+    };
   const n = pl.lockNames.length;
   const locks = new Array<LockView>(n);
   let lockWait = 0;

@@ -3,8 +3,9 @@
  * explicit policy, never an exception in the host's request path.
  *
  * - `fail-closed` (the default, and the right one for logins): every decision is refused with a
- *   retry hint (`retryAfterMs`, default 1 s). An attacker cannot turn an outage into unlimited
- *   password guessing; legitimate users see 429 + Retry-After for as long as it lasts.
+ *   retry hint (`retryAfterMs`, default 1 s) and the reason `store_unavailable` (no counts: none
+ *   were read). An attacker cannot turn an outage into unlimited password guessing; legitimate
+ *   users see 503 `store_unavailable` + Retry-After from the middleware for as long as it lasts.
  * - `fail-open`: every decision is allowed (nothing counted). For traffic where availability
  *   matters more than the limit (reads, message sends behind other controls).
  * - `fallback`: decisions go to a bounded in-process store (MemoryLimiterStore) until the shared
@@ -148,6 +149,10 @@ export class FailurePolicyLimiterStore implements LimiterStore {
     } catch (err) {
       this.failed(err, 'checkAndConsume');
       if (this.fallback !== null) return this.fallback.checkAndConsume(lockKeys, requests, nowMs);
+      // Fail-closed says it is an outage (decide answers reason store_unavailable), never a made-up
+      // full bucket that would read as a real rate limit.
+      if (this.policy === 'fail-closed')
+        return { locks: [], buckets: null, unavailable: { retryAfterMs: this.retryAfterMs } };
       return { locks: lockKeys.map(() => ({ ...CLEAN })), buckets: this.substitute(requests) };
     }
   }

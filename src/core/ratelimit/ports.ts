@@ -52,6 +52,11 @@ export interface CheckAndConsumeResult {
   locks: LockState[];
   /** Bucket decisions in request order; null when a lock refused the attempt (no bucket charged). */
   buckets: BucketDecision[] | null;
+  /**
+   * Set when nothing was decided because the store could not be reached and the failure policy
+   * refuses (fail-closed): no lock or bucket was read, so there is no count to report.
+   */
+  unavailable?: { retryAfterMs: number };
 }
 
 /** Everything `decide` needs, in one object so an adapter can serve it in one round trip. */

@@ -9,7 +9,8 @@
  *    user name); non-strings are ignored, over-long ones hashed, so a body cannot mint huge keys;
  * 3. `limiter.decide` — one store round trip; RateLimit / RateLimit-Policy on every answer;
  * 4. refused → 429 `{code: "rate_limited", message}` with Retry-After (403 `forbidden` for a
- *    deny-listed address: waiting does not help, so no Retry-After);
+ *    deny-listed address: waiting does not help, so no Retry-After; 503 `store_unavailable` with
+ *    Retry-After when the store is down and the failure policy refuses);
  * 5. login routes: when the route has answered, its outcome — marked explicitly with
  *    `markLoginOutcome`, else 2xx = success, 401/403 = failure, anything else not a login
  *    verdict — goes to `limiter.recordOutcome` (lockouts) and to `recordAttempt` (the host's
@@ -103,6 +104,8 @@ function refusalOf(d: RateLimitDecision): Verdict['refusal'] {
   if (d.reason === 'denylisted')
     return { status: 403, body: { code: 'forbidden', message: 'Requests from this address are refused.' } };
   const s = retryAfterSeconds(d.retry_after_ms ?? 0);
+  // The limiter is down and its policy refuses: the service is unavailable, not the client limited.
+  if (d.reason === 'store_unavailable') return { status: 503, body: { ...STORE_FAILURE_BODY } };
   const message =
     d.reason === 'locked'
       ? `Too many failed attempts; retry after ${s} s.`
@@ -159,7 +162,8 @@ export class Guard<Req> {
       let reason: string | null = null;
       let locks: LockView[] = [];
       if (v.refusal !== null) {
-        if (v.decision.reason === 'denylisted') return; // not a login attempt the host saw
+        // Not a login attempt the host saw: deny-listed, or refused because the limiter is down.
+        if (v.decision.reason === 'denylisted' || v.decision.reason === 'store_unavailable') return;
         result = 'failure';
         reason = v.decision.reason === 'locked' ? 'locked' : 'rate_limited';
       } else {

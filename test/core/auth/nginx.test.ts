@@ -114,7 +114,10 @@ describe('nginx access log (combined format)', () => {
     expect(parseNginxLine(line(401, '/login', 'GET'), { ...opts, methods: ['POST'] })).toEqual({
       skip: 'method GET not counted',
     });
-    expect(parseNginxLine('garbage', opts)).toEqual({ skip: 'not an nginx access or error log line' });
+    expect(parseNginxLine('garbage', opts)).toEqual({
+      skip: 'not an nginx access or error log line',
+      foreign: true,
+    });
   });
 
   it('normalises IPv4-mapped and IPv6 sources', () => {

@@ -87,8 +87,8 @@ describe('sshd lines', () => {
   it('skips what is not sshd or has no header', () => {
     expect(
       parseSshdLine('Dec 10 07:13:58 LabSZ cron[1]: Failed password for root from 1.2.3.4', { year: 2015 }),
-    ).toEqual({ skip: 'not sshd (cron)' });
-    expect(parseSshdLine('hello', { year: 2015 })).toEqual({ skip: 'no syslog header' });
+    ).toEqual({ skip: 'not sshd (cron)', foreign: true });
+    expect(parseSshdLine('hello', { year: 2015 })).toEqual({ skip: 'no syslog header', foreign: true });
     expect(parseSshdLine('', { year: 2015 })).toEqual({ skip: 'empty line' });
   });
 });
@@ -139,8 +139,8 @@ describe('JSON lines', () => {
   });
 
   it('says why a line is skipped', () => {
-    expect(parseJsonlLine('{oops')).toEqual({ skip: 'not valid JSON' });
-    expect(parseJsonlLine('[1]')).toEqual({ skip: 'not a JSON object' });
+    expect(parseJsonlLine('{oops')).toEqual({ skip: 'not valid JSON', foreign: true });
+    expect(parseJsonlLine('[1]')).toEqual({ skip: 'not a JSON object', foreign: true });
     expect(parseJsonlLine('{"time":1,"result":"ok"}')).toEqual({
       skip: 'no source IP (ip, source_ip, remote_addr)',
     });

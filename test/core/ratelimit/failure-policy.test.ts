@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/core/ratelimit/decide.js';
 import { FailurePolicyLimiterStore } from '../../../src/core/ratelimit/failure-policy.js';
+import { compileRateLimitPolicy } from '../../../src/core/ratelimit/policy.js';
 import { MemoryLimiterStore } from '../../../src/core/ratelimit/memory-store.js';
 import type { LimiterStore } from '../../../src/core/ratelimit/ports.js';
 
@@ -28,16 +30,23 @@ function switchable(): { store: LimiterStore; down: (v: boolean) => void } {
 const req = [{ key: 'rl:ip:a', limit: 2, windowMs: 1000 }];
 
 describe('store failure policy', () => {
-  it('fail-closed (default) refuses with the retry hint and reports locks as held', async () => {
+  it('fail-closed (default) refuses as unavailable with the retry hint, no invented counts', async () => {
     const s = switchable();
     const store = new FailurePolicyLimiterStore(s.store, { retryAfterMs: 1500 });
     expect(store.policy).toBe('fail-closed');
     s.down(true);
     const r = await store.checkAndConsume(['lock:ip:a'], req, T0);
-    expect(r.locks[0]!.locked).toBe(false);
-    expect(r.buckets).toEqual([
-      { allowed: false, count: 2, remaining: 0, resetMs: 1500, retryAfterMs: 1500 },
-    ]);
+    expect(r).toEqual({ locks: [], buckets: null, unavailable: { retryAfterMs: 1500 } });
+    // Through decide: the reason says outage, with no limits or locks that were never read.
+    const d = await decide({ ip: '192.0.2.1' }, compileRateLimitPolicy({}), store, T0);
+    expect(d).toEqual({
+      allowed: false,
+      reason: 'store_unavailable',
+      retry_after_ms: 1500,
+      ip_key: '192.0.2.1',
+      limits: [],
+      locks: [],
+    });
     expect(await store.isLocked('lock:ip:a', T0)).toMatchObject({ locked: true, retryAfterMs: 1500 });
   });
 

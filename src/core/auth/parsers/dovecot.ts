@@ -13,7 +13,7 @@
 import type { FailureReason } from '../attempt.js';
 import { isoToUtc, type WallTimeOptions } from './log-time.js';
 import { parseSyslogHeader } from './syslog.js';
-import { hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
+import { foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
 
 const OWN_LOG = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S+?): (.*)$/s;
 const PROGRAM = /^(?:dovecot|[a-z0-9]+-login|auth(?:-worker)?(?:\(.*\))?)$/;
@@ -65,10 +65,10 @@ export function parseDovecotLine(line: string, opts: WallTimeOptions): LineResul
     message = own[3]!;
   } else {
     const h = parseSyslogHeader(line, opts);
-    if (!h) return skip(line.trim() === '' ? 'empty line' : 'no syslog header');
+    if (!h) return line.trim() === '' ? skip('empty line') : foreign('no syslog header');
     [time, program, message] = [h.time, h.program, h.message];
   }
-  if (!PROGRAM.test(program)) return skip(`not dovecot (${program})`);
+  if (!PROGRAM.test(program)) return foreign(`not dovecot (${program})`);
 
   const login = LOGIN_PROC.exec(`${program}: ${message}`);
   if (login) {

@@ -20,7 +20,7 @@
  */
 import { isFailureReason, type FailureReason } from '../attempt.js';
 import { isoToUtc } from './log-time.js';
-import { hostOf, skip, type LineResult } from './types.js';
+import { foreign, hostOf, skip, type LineResult } from './types.js';
 
 export interface JsonlOptions {
   tz?: string | undefined;
@@ -75,9 +75,9 @@ export function parseJsonlLine(line: string, opts: JsonlOptions = {}): LineResul
   try {
     o = JSON.parse(line);
   } catch {
-    return skip('not valid JSON');
+    return foreign('not valid JSON');
   }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return skip('not a JSON object');
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return foreign('not a JSON object');
   const rec = o as Record<string, unknown>;
   const ipRaw = first(rec, ['ip', 'source_ip', 'remote_addr', 'client_ip']);
   if (typeof ipRaw !== 'string') return skip('no source IP (ip, source_ip, remote_addr)');

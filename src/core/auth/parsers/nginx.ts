@@ -22,7 +22,7 @@
  * TLS handshake errors and other error-log lines are not authentication attempts and are skipped.
  */
 import { MONTHS, zonedToUtc } from './log-time.js';
-import { hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
+import { foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
 
 export interface NginxOptions {
   /** Paths whose requests are login attempts (`/login`, `/api/auth/*`, or `*` for all). */
@@ -144,5 +144,5 @@ export function parseNginxLine(line: string, opts: NginxOptions): LineResult {
   if (access) return parseAccess(access, opts);
   const stamp = ERROR_STAMP.exec(line);
   if (stamp) return parseError(line, stamp, opts);
-  return skip(line.trim() === '' ? 'empty line' : 'not an nginx access or error log line');
+  return line.trim() === '' ? skip('empty line') : foreign('not an nginx access or error log line');
 }

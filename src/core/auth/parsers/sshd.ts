@@ -19,7 +19,7 @@
  * `message repeated N times: [ msg ]` (rsyslog's folding of N more copies of a line) yields N
  * attempts; `expandRepeated: false` yields one, as fail2ban does.
  */
-import { hostOf, skip, type LineParser, type LineResult, type ParsedAttempt } from './types.js';
+import { foreign, hostOf, skip, type LineParser, type LineResult, type ParsedAttempt } from './types.js';
 import type { WallTimeOptions } from './log-time.js';
 import { parseSyslogHeader } from './syslog.js';
 import {
@@ -60,8 +60,8 @@ interface Unwrapped {
 
 function unwrap(line: string, opts: SshdOptions): Unwrapped | LineResult {
   const header = parseSyslogHeader(line, opts);
-  if (!header) return skip(line.trim() === '' ? 'empty line' : 'no syslog header');
-  if (!SSHD_PROGRAM.test(header.program)) return skip(`not sshd (${header.program})`);
+  if (!header) return line.trim() === '' ? skip('empty line') : foreign('no syslog header');
+  if (!SSHD_PROGRAM.test(header.program)) return foreign(`not sshd (${header.program})`);
   let message = header.message;
   let repeat = 1;
   const r = REPEATED.exec(message);

@@ -47,6 +47,8 @@ function rawLineParser(options: LogParserOptions): LineParser {
 
 export interface StreamStats {
   lines: number;
+  /** Lines of the format (not empty, not `foreign`): 0 of several lines means the wrong format. */
+  recognised: number;
   attempts: number;
   /** Skipped lines by reason. */
   skipped: Map<string, number>;
@@ -59,7 +61,12 @@ export interface StreamOptions {
   stats?: StreamStats | undefined;
 }
 
-export const newStreamStats = (): StreamStats => ({ lines: 0, attempts: 0, skipped: new Map() });
+export const newStreamStats = (): StreamStats => ({
+  lines: 0,
+  recognised: 0,
+  attempts: 0,
+  skipped: new Map(),
+});
 
 /** Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped. */
 export async function* parseLogStream(
@@ -73,7 +80,10 @@ export async function* parseLogStream(
     lineNo++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const r = parser.parseLine(line);
-    if (stats) stats.lines++;
+    if (stats) {
+      stats.lines++;
+      if (!('foreign' in r) && line.trim() !== '') stats.recognised++;
+    }
     if ('skip' in r) {
       if (stats) stats.skipped.set(r.skip, (stats.skipped.get(r.skip) ?? 0) + 1);
       opts.onSkip?.(r.skip, lineNo, line);

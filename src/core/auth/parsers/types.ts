@@ -34,9 +34,15 @@ export interface ParsedAttempt {
   suspicious?: 'success_after_other_user_failures';
 }
 
-export type LineResult = { attempts: ParsedAttempt[] } | { skip: string };
+/**
+ * `foreign` marks a line that is not of the parser's format at all (no syslog header, another
+ * program's line, not JSON): a file of nothing else was imported with the wrong `--format`.
+ */
+export type LineResult = { attempts: ParsedAttempt[] } | { skip: string; foreign?: true };
 
 export const skip = (reason: string): LineResult => ({ skip: reason });
+/** A skip because the line is not of this format (see LineResult). */
+export const foreign = (reason: string): LineResult => ({ skip: reason, foreign: true });
 
 /** A source host as logged → its canonical IP and kind; DNS names (and malformed IPs) kept as text. */
 export function hostOf(raw: string): { source_ip: string; host_kind: HostKind } {
