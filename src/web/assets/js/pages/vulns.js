@@ -150,7 +150,13 @@ function filterForm(filter, limit, ctx) {
       'div',
       { class: 'field' },
       h('label', { for: 'f-component' }, 'Component'),
-      h('input', { id: 'f-component', name: 'component', value: filter.component, maxlength: '512' }),
+      h('input', {
+        id: 'f-component',
+        name: 'component',
+        value: filter.component,
+        maxlength: '512',
+        placeholder: 'log4j-core or log4j-core@2.14.1',
+      }),
     ),
     h(
       'div',
