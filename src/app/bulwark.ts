@@ -126,7 +126,7 @@ export async function createBulwark(
   // Checkpoints: an explicitly configured key file / env key wins; else the keyring's Ed25519 key.
   if (!checkpointSigner && keys.enabled) audit.useSigner(new KeyringCheckpointSigner(keys));
   const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
-  const vulnStore = new SqlVulnerabilityStore(store.db);
+  const vulnStore = new SqlVulnerabilityStore(store.db, store.dialect);
   const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
   const vulnerabilities = new VulnerabilityService(
     vulnStore,

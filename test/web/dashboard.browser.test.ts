@@ -85,6 +85,29 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.setViewportSize(VIEWPORTS.laptop);
   }
 
+  const cellTexts = (page: Page, testid: string, col: number) =>
+    page.locator(`[data-testid="${testid}"] tbody tr td:nth-child(${col})`).allTextContents();
+
+  /** The dashboard's wording of a count: "1 finding", "2 findings". */
+  const counted = (n: number, one: string, many = `${one}s`) =>
+    `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+  /** The x range a chart drew (epoch seconds) and its day tick labels, read from its element. */
+  const chartAxis = (page: Page, testid: string) =>
+    page.getByTestId(testid).evaluate((el) => ({
+      min: Number(el.dataset.xMin),
+      max: Number(el.dataset.xMax),
+      ticks: (el.dataset.xTicks ?? '').split('|'),
+    }));
+
+  /** Every OWASP category code on the page sits on one line (a wrapped inline box has 2+ rects). */
+  const categoryCodesOnOneLine = (page: Page) =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('main .category-code')]
+        .filter((el) => el.getClientRects().length !== 1)
+        .map((el) => el.textContent),
+    );
+
   const noInjection = async (page: Page) => {
     const state = await page.evaluate(() => ({
       xss: (window as unknown as { __xss?: unknown }).__xss ?? null,
@@ -146,6 +169,21 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     const trend = await server.bulwark.postureTrend.trend(90);
     expect(trend.points.length).toBe(7);
     expect(await page.locator('[data-testid="trend-table"] tbody tr').count()).toBe(7);
+    // The x axis: the seven days ending today (the server's UTC day), a tick a day, today last.
+    const today = Date.parse(`${trend.to}T00:00:00Z`) / 1000;
+    const axis = await chartAxis(page, 'trend-chart');
+    expect([axis.min, axis.max]).toEqual([today - 6 * 86_400, today]);
+    expect(axis.ticks).toHaveLength(7);
+    expect(axis.ticks[6]).toBe(
+      new Date(today * 1000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+    );
+    expect(await page.getByTestId('health-banner').textContent()).toContain(
+      `${counted(posture.open_criticals, 'critical finding')} open or in progress`,
+    );
+    expect(await page.locator('.trend-table summary').textContent()).toBe(
+      'Show the trend as a table (7 days)',
+    );
+    expect(await categoryCodesOnOneLine(page)).toEqual([]);
     await shoot(page, 'posture');
 
     await page.getByRole('button', { name: 'OWASP 2021' }).click();
@@ -186,7 +224,9 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
       const rows = await links();
       pages.push(rows);
       rows.forEach((t) => all.add(t));
-      expect(await page.getByTestId('pager-info').textContent()).toBe(`Page ${n} · ${rows.length} findings`);
+      expect(await page.getByTestId('pager-info').textContent()).toBe(
+        `Page ${n} · ${counted(rows.length, 'finding')}`,
+      );
       if (await page.getByRole('button', { name: 'Next →' }).isDisabled()) break;
       expect(rows.length).toBe(25); // only the last page is short
       await page.getByRole('button', { name: 'Next →' }).click();
@@ -221,7 +261,32 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     const last = listCalls[listCalls.length - 1]!;
     expect(last.searchParams.get('severity')).toBe('critical');
     expect(last.searchParams.get('status')).toBe('open');
+    // "A05:2025" stays whole in the Category column (it wrapped as "A05:202 / 5"), laptop and phone.
+    expect(await cellTexts(page, 'vuln-table', 5)).toEqual(
+      expected.items.map((v) => `${v.owasp_category}:${v.owasp_edition}`),
+    );
+    for (const size of Object.values(VIEWPORTS)) {
+      await page.setViewportSize(size);
+      expect(await page.locator('main .category-code').count()).toBe(expected.items.length);
+      expect(await categoryCodesOnOneLine(page), `${size.width} px`).toEqual([]);
+    }
+    await page.setViewportSize(VIEWPORTS.laptop);
     await shoot(page, 'vulnerabilities');
+
+    // The component filter takes a package name: every recorded version of it.
+    await go(page, '#/vulnerabilities', 'vulnerabilities');
+    await page.getByLabel('Component').fill('lodash');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => location.hash.includes('component=lodash'));
+    await ready(page, 'vulnerabilities');
+    const lodash = await server.bulwark.vulnerabilities.list({ component: 'lodash' }, { limit: 500 });
+    expect(lodash.items.length).toBeGreaterThan(1);
+    // The seeded scan found two versions of lodash (4.17.5 and 4.17.10).
+    expect(new Set(lodash.items.map((v) => v.component.replace(/@.*/, '')))).toEqual(new Set(['lodash']));
+    expect(new Set(lodash.items.map((v) => v.component)).size).toBeGreaterThan(1);
+    expect((await cellTexts(page, 'vuln-table', 4)).sort()).toEqual(
+      lodash.items.map((v) => v.component).sort(),
+    );
 
     // Text search and a filter that matches nothing.
     await page.getByLabel('Text').fill('Finding 007');
@@ -305,9 +370,6 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.close();
   });
 
-  const cellTexts = (page: Page, testid: string, col: number) =>
-    page.locator(`[data-testid="${testid}"] tbody tr td:nth-child(${col})`).allTextContents();
-
   it('shows the imported sshd log on the authentication page: failures, anomalies, top IPs, lockouts', async () => {
     const page = await newPage();
     await signIn(page, server.tokens.read);
@@ -333,6 +395,15 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
       `user_ip:${caps.lockedIp}|mallory`,
     ]);
     expect((await cellTexts(page, 'lockouts', 1)).sort()).toEqual(locks.map((l) => l.key).sort());
+    // The week's anomalies: the one locked IP is one finding and one ban ("1 findings", "1 bans" before).
+    const recent = await server.bulwark.auth.anomalies({
+      since: Date.now() - 7 * 86_400_000,
+      until: Date.now(),
+    });
+    expect([recent.findings.length, recent.bans.length]).toEqual([1, 1]);
+    expect(await page.getByTestId('anomalies-summary').textContent()).toBe(
+      `1 finding over ${counted(recent.scanned, 'attempt')} · 1 ban by the lockout rule`,
+    );
 
     // The day of the imported log, chosen in the page's window form.
     await page.getByLabel('From (UTC)').fill(SSH_WINDOW.since.slice(0, 16));
@@ -342,6 +413,9 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await ready(page, 'auth');
     await page.waitForSelector('[data-testid="failures-chart"] canvas');
     const [since, until] = [Date.parse(SSH_WINDOW.since), Date.parse(SSH_WINDOW.until)];
+    // The failures chart's x axis is the window asked for.
+    const axis = await chartAxis(page, 'failures-chart');
+    expect([axis.min, axis.max]).toEqual([since / 1000, until / 1000]);
     const day = await server.bulwark.authActivity.timeseries({ since, until, bucket: 'hour' });
     expect(day.total_failures).toBeGreaterThan(500); // loghub: 520 "Failed password" lines and more
     expect(await page.getByTestId('failures-total').textContent()).toBe(
@@ -350,7 +424,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     const report = await server.bulwark.auth.anomalies({ since, until });
     expect(report.scanned).toBe(caps.sshImport.attempts_recorded);
     expect(await page.getByTestId('anomalies-summary').textContent()).toBe(
-      `${report.findings.length} findings over ${report.scanned} attempts · ${report.bans.length} bans by the lockout rule`,
+      `${counted(report.findings.length, 'finding')} over ${counted(report.scanned, 'attempt')} · ${counted(report.bans.length, 'ban')} by the lockout rule`,
     );
     // The 20 largest first, the rest one click away.
     expect(report.findings.length).toBeGreaterThan(20);
@@ -377,6 +451,22 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     }
     await noInjection(page);
     await shoot(page, 'auth');
+
+    // A window of one hour is one bucket: the axis is still that hour, not uPlot's 1,000 days.
+    const hour = { since: '2025-12-10T10:00:00.000Z', until: '2025-12-10T11:00:00.000Z' };
+    await go(page, `#/auth?since=${hour.since}&until=${hour.until}`, 'auth');
+    await page.waitForSelector('[data-testid="failures-chart"] canvas');
+    const hourly = await server.bulwark.authActivity.timeseries({
+      since: Date.parse(hour.since),
+      until: Date.parse(hour.until),
+      bucket: 'hour',
+    });
+    expect(hourly.buckets).toHaveLength(1);
+    const hourAxis = await chartAxis(page, 'failures-chart');
+    expect([hourAxis.min, hourAxis.max]).toEqual([
+      Date.parse(hour.since) / 1000,
+      Date.parse(hour.until) / 1000,
+    ]);
     await page.close();
   });
 
@@ -555,7 +645,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.close();
   });
 
-  it('shows each key, its age and overdue rotation, and rotates a key from the UI', async () => {
+  it('shows each key, its age and overdue rotation, and rotates a key from the UI after confirming', async () => {
     const page = await newPage();
     await signIn(page, server.tokens.read);
     await go(page, `#/keys?key=${caps.rotateKey}`, 'keys');
@@ -566,7 +656,31 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     const overdueRow = page.locator('[data-testid="keys"] tbody tr', { hasText: caps.overdueKey });
     expect(await overdueRow.locator('td').nth(3).textContent()).toBe('45 days');
     expect(await overdueRow.locator('td').nth(4).textContent()).toContain('overdue since');
-    await page.getByRole('button', { name: `Rotate ${caps.rotateKey} now` }).click();
+    const rotate = page.getByRole('button', { name: `Rotate ${caps.rotateKey} now` });
+    const confirm = page.getByRole('button', { name: `Confirm rotation of ${caps.rotateKey}` });
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+
+    // By keyboard: Enter asks (focus on the confirmation), Escape and Cancel go back; nothing rotates.
+    await rotate.focus();
+    await page.keyboard.press('Enter');
+    await confirm.waitFor();
+    expect(await focused()).toBe(`Confirm rotation of ${caps.rotateKey}`);
+    expect(await page.getByTestId('rotate-confirm').textContent()).toContain(
+      `Rotate ${caps.rotateKey} to v2?`,
+    );
+    await page.keyboard.press('Escape');
+    expect(await confirm.count()).toBe(0);
+    expect(await focused()).toBe('Rotate now (needs admin)');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Cancel');
+    await page.keyboard.press('Enter');
+    expect(await confirm.count()).toBe(0);
+    expect((await server.bulwark.keys.show(caps.rotateKey)).latest_version).toBe(1);
+
+    // A read token confirms and is refused.
+    await rotate.click();
+    await confirm.click();
     const refused = page.getByTestId('error');
     await refused.waitFor();
     expect(await refused.getAttribute('data-status')).toBe('403');
@@ -579,7 +693,12 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await ready(page, 'posture');
     await go(page, `#/keys?key=${caps.rotateKey}`, 'keys');
     expect(await page.getByTestId('rotations-empty').textContent()).toBe('Never rotated.');
-    await page.getByRole('button', { name: `Rotate ${caps.rotateKey} now` }).click();
+    // "Rotate now" only asks: the key is not rotated until the confirmation.
+    await rotate.click();
+    await confirm.waitFor();
+    expect((await server.bulwark.keys.show(caps.rotateKey)).latest_version).toBe(1);
+    await shoot(page, 'keys-confirm');
+    await confirm.click();
     const receipt = page.getByTestId('audit-receipt');
     await receipt.waitFor();
     expect(await receipt.textContent()).toContain(`Rotated ${caps.rotateKey}: v1 → v2.`);

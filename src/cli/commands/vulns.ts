@@ -134,7 +134,10 @@ export const registerVulns: CommandRegistrar = (program, out) => {
     .option('--status <s>', 'filter (repeatable or comma-separated)', collect)
     .option('--category <A01..A10>', 'filter by OWASP category (A03, A03:2021; repeatable)', collect)
     .option('--edition <2025|2021>', 'edition of --category (default: the configured one)')
-    .option('--component <name>', 'filter by component')
+    .option(
+      '--component <name>',
+      'filter: a whole component (log4j-core@2.14.1) or a package name, every version (log4j-core, @babel/core)',
+    )
     .option('--text <q>', 'substring of title, description, component or CVE')
     .option('--limit <n>', `page size (max ${MAX_PAGE_SIZE})`, number('--limit'), 50)
     .option('--cursor <c>', 'continue after a previous page')

@@ -1,6 +1,6 @@
 /** Building blocks every page uses: headings, cards, bars, tables, badges and the states between. */
 import { isUnavailable } from './api.js';
-import { h, show } from './dom.js';
+import { count, h, show } from './dom.js';
 import { identity } from './session.js';
 
 export const pageHeader = (title, ...extra) =>
@@ -18,6 +18,10 @@ export function card(label, value, { tone = 'neutral', hint, testid } = {}) {
     hint ? h('div', { class: 'card-hint' }, hint) : null,
   );
 }
+
+/** An OWASP category code ("A05", "A05:2025"), kept on one line wherever it appears. */
+export const categoryCode = (category, edition) =>
+  h('span', { class: 'category-code' }, edition ? `${category}:${edition}` : String(category));
 
 export const badge = (text, kind) => h('span', { class: `badge badge-${kind ?? text}` }, show(text));
 
@@ -179,13 +183,17 @@ export function auditReceipt(entry, what) {
   );
 }
 
-/** Previous / next buttons over cursor pages. */
-export function pager({ page, hasPrev, hasNext, onPrev, onNext, shown, label = 'items' }) {
+/** Previous / next buttons over cursor pages; `one` / `many` name what a page holds ("1 finding"). */
+export function pager({ page, hasPrev, hasNext, onPrev, onNext, shown, one = 'item', many }) {
   return h(
     'nav',
     { class: 'pager', 'aria-label': 'Pages' },
     h('button', { type: 'button', class: 'btn', disabled: !hasPrev, onclick: onPrev }, '← Previous'),
-    h('span', { class: 'pager-info', 'data-testid': 'pager-info' }, `Page ${page} · ${shown} ${label}`),
+    h(
+      'span',
+      { class: 'pager-info', 'data-testid': 'pager-info' },
+      `Page ${page} · ${count(shown, one, many)}`,
+    ),
     h('button', { type: 'button', class: 'btn', disabled: !hasNext, onclick: onNext }, 'Next →'),
   );
 }

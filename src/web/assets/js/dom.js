@@ -82,3 +82,9 @@ export function time(iso) {
 }
 
 export const fmtNumber = (n) => (typeof n === 'number' ? n.toLocaleString('en-GB') : show(n));
+
+/**
+ * "1 finding", "2 findings", "0 findings": every count the dashboard writes in words goes through
+ * here, so none reads "1 findings". `many` for the plurals that are not `one` + "s".
+ */
+export const count = (n, one, many = `${one}s`) => `${fmtNumber(n)} ${n === 1 ? one : many}`;

@@ -10,7 +10,7 @@ import {
   section,
   table,
 } from '../components.js';
-import { fmtNumber, h, replace, show, time } from '../dom.js';
+import { count, fmtNumber, h, replace, show, time } from '../dom.js';
 import { hasScope, identity } from '../session.js';
 import { EVENT_TYPES, OUTCOMES, ROUTES, lastCheckpoint, listLogs, verifyChain } from '../data/audit.js';
 import { ApiError, isUnavailable } from '../api.js';
@@ -79,7 +79,8 @@ export async function render(root, ctx) {
       onPrev: () => go(page - 1),
       onNext: () => go(page + 1),
       shown: (data.items ?? []).length,
-      label: 'entries',
+      one: 'entry',
+      many: 'entries',
     }),
   );
   void renderChain(chain, ctx);
@@ -110,7 +111,7 @@ async function renderChain(el, ctx) {
           `Entries #${show(r.from)}–#${show(r.to)}: ${fmtNumber(r.checked)} checked sound`,
           r.ok ? '' : ` · first bad entry #${show(r.first_bad_seq)}: ${show(r.reason)}`,
           r.detail ? ` (${r.detail})` : '',
-          ` · ${fmtNumber(r.checkpoints_checked)} signed checkpoint${r.checkpoints_checked === 1 ? '' : 's'} `,
+          ` · ${count(r.checkpoints_checked, 'signed checkpoint')} `,
           r.checkpoints === 'verified' ? 'verified' : 'not checkable (no public key)',
         ),
         r.warning ? h('p', { class: 'muted' }, r.warning) : null,

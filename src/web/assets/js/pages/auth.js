@@ -10,7 +10,7 @@ import {
   unavailable,
   unavailableInline,
 } from '../components.js';
-import { fmtNumber, h, replace, show, time } from '../dom.js';
+import { count, fmtNumber, h, replace, show, time } from '../dom.js';
 import {
   ROUTES,
   getAnomalies,
@@ -70,7 +70,6 @@ function windowForm(since, until, ctx) {
 }
 
 const ANOMALY_ROWS = 20;
-const count = (n, one, many = `${one}s`) => `${fmtNumber(n)} ${n === 1 ? one : many}`;
 
 /** The findings, largest first; the first 20 unless the reader asks for all of them. */
 function anomalyTable(findings, ctx) {
@@ -187,8 +186,8 @@ export async function render(root, ctx) {
           h(
             'p',
             { class: 'muted', 'data-testid': 'anomalies-summary' },
-            `${fmtNumber(r.findings?.length ?? 0)} findings over ${fmtNumber(r.scanned)} attempts · `,
-            `${fmtNumber(r.bans?.length ?? 0)} bans by the lockout rule`,
+            `${count(r.findings?.length ?? 0, 'finding')} over ${count(r.scanned, 'attempt')} · `,
+            `${count(r.bans?.length ?? 0, 'ban')} by the lockout rule`,
           ),
           kindCounts(r.findings ?? []),
           anomalyTable(r.findings ?? [], ctx),
@@ -249,6 +248,14 @@ export async function render(root, ctx) {
           { label: 'Failures', values: buckets.map((b) => b.failures ?? 0), stroke: '#b91c1c' },
           { label: 'Successes', values: buckets.map((b) => b.successes ?? 0), stroke: '#15803d' },
         ],
+        // The window (as the server aligned it to buckets), not the points' span: a window of one
+        // bucket would otherwise get uPlot's 1,000-day default.
+        {
+          range: [
+            Date.parse(series.value.since ?? since.toISOString()) / 1000,
+            Date.parse(series.value.until ?? until.toISOString()) / 1000,
+          ],
+        },
       );
   }
 }

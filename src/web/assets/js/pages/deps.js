@@ -17,7 +17,7 @@ import {
   section,
   table,
 } from '../components.js';
-import { append, fmtNumber, h, replace, show, time } from '../dom.js';
+import { append, count, fmtNumber, h, replace, show, time } from '../dom.js';
 import {
   ROUTES,
   advisoryStatus,
@@ -127,7 +127,7 @@ export async function render(root, ctx, receipt = null) {
         onPrev: () => go(page - 1),
         onNext: () => go(page + 1),
         shown: itemsOf(deps).length,
-        label: 'packages',
+        one: 'package',
       }),
     ),
     section(
@@ -179,14 +179,14 @@ function advisoryAge(s) {
   return h(
     'p',
     { class: 'muted', 'data-testid': 'advisory-age' },
-    `${fmtNumber(s.advisories)} advisories · last imported `,
+    `${count(s.advisories, 'advisory', 'advisories')} · last imported `,
     time(s.last_import),
     ' · newest record modified ',
     time(s.newest_modified),
-    days === null ? ' · empty' : ` (${fmtNumber(days)} days old)`,
+    days === null ? ' · empty' : ` (${count(days, 'day')} old)`,
     ' ',
     s.stale
-      ? badge(`stale: over ${show(s.policy?.max_age_days)} days`, 'critical')
+      ? badge(`stale: over ${count(s.policy?.max_age_days, 'day')}`, 'critical')
       : badge('fresh', 'resolved'),
   );
 }

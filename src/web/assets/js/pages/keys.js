@@ -1,7 +1,7 @@
 /**
  * Keys: each key with its latest version and that version's age, overdue rotations, the selected
- * key's versions and rotation history, and "Rotate now" (admin), which shows the key_rotation audit
- * entry the rotation wrote.
+ * key's versions and rotation history, and "Rotate now" (admin, confirmed in the page first), which
+ * shows the key_rotation audit entry the rotation wrote.
  */
 import {
   auditReceipt,
@@ -14,7 +14,7 @@ import {
   section,
   table,
 } from '../components.js';
-import { h, replace, show, time } from '../dom.js';
+import { append, count, h, replace, show, time } from '../dom.js';
 import { ROUTES, getKey, itemsOf, keyRotations, listKeys, rotateKey } from '../data/keys.js';
 import { newestEntry } from '../data/audit.js';
 import { hasScope } from '../session.js';
@@ -65,8 +65,10 @@ export async function render(root, ctx, receipt = null) {
                 },
                 k.name,
               ),
+            // A key name is an identifier: "bulwark.audit.check / point" read badly.
+            class: 'nowrap',
           },
-          { label: 'Type', cell: (k) => show(k.type) },
+          { label: 'Type', cell: (k) => show(k.type), class: 'nowrap' },
           { label: 'Latest version', cell: (k) => `v${show(k.latest_version)}`, class: 'num' },
           { label: 'Age of latest', cell: (k) => age(k.latest_version_age_days) },
           {
@@ -85,44 +87,7 @@ export async function render(root, ctx, receipt = null) {
           },
           {
             label: 'Rotate',
-            cell: (k) =>
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn',
-                  'data-key': k.name,
-                  'aria-label': `Rotate ${k.name} now`,
-                  onclick: async (ev) => {
-                    const button = ev.currentTarget;
-                    button.disabled = true;
-                    try {
-                      const r = await rotateKey(k.name, 'rotated from the dashboard');
-                      const e = r.rotations?.[0] ?? {};
-                      // The answer is the rotation event; its audit entry is read back from the ledger.
-                      const entry = await newestEntry({
-                        event_type: 'key_rotation',
-                        action_prefix: 'key.rotate',
-                        match: (a) => a.metadata?.rotation_id === e.id,
-                      }).catch(() => null);
-                      ctx.query.set('key', k.name);
-                      await render(
-                        root,
-                        ctx,
-                        auditReceipt(
-                          entry,
-                          `Rotated ${k.name}: v${show(e.version_from)} → v${show(e.version_to)}.`,
-                        ),
-                      );
-                      root.querySelector('[data-testid="audit-receipt"]')?.focus();
-                    } catch (err) {
-                      button.disabled = false;
-                      replace(feedback, errorBox(err, { action: `Rotating ${k.name}` }));
-                    }
-                  },
-                },
-                hasScope('admin') ? 'Rotate now' : 'Rotate now (needs admin)',
-              ),
+            cell: (k) => rotateControl(k, root, ctx, feedback),
           },
         ],
         keys,
@@ -174,8 +139,92 @@ export async function render(root, ctx, receipt = null) {
   );
 }
 
+/**
+ * "Rotate now" asks first, in the page: it turns into "Confirm rotation of NAME" and "Cancel"
+ * (Escape cancels too), focus on the confirmation; only that button rotates. Rotating changes
+ * which version encrypts from then on, so it is not one stray click away.
+ */
+function rotateControl(k, root, ctx, feedback) {
+  const box = h('div', { class: 'rotate-control' });
+  const start = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      'data-key': k.name,
+      'aria-label': `Rotate ${k.name} now`,
+      onclick: () => ask(),
+    },
+    hasScope('admin') ? 'Rotate now' : 'Rotate now (needs admin)',
+  );
+  const back = () => {
+    replace(box, start);
+    start.focus();
+  };
+  const ask = () => {
+    const questionId = `rotate-${k.name.replace(/[^A-Za-z0-9_-]/g, '_')}-question`;
+    const confirm = h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn btn-primary',
+        'aria-describedby': questionId,
+        onclick: async () => {
+          confirm.disabled = true;
+          cancel.disabled = true;
+          try {
+            const r = await rotateKey(k.name, 'rotated from the dashboard');
+            const e = r.rotations?.[0] ?? {};
+            // The answer is the rotation event; its audit entry is read back from the ledger.
+            const entry = await newestEntry({
+              event_type: 'key_rotation',
+              action_prefix: 'key.rotate',
+              match: (a) => a.metadata?.rotation_id === e.id,
+            }).catch(() => null);
+            ctx.query.set('key', k.name);
+            await render(
+              root,
+              ctx,
+              auditReceipt(entry, `Rotated ${k.name}: v${show(e.version_from)} → v${show(e.version_to)}.`),
+            );
+            root.querySelector('[data-testid="audit-receipt"]')?.focus();
+          } catch (err) {
+            back();
+            replace(feedback, errorBox(err, { action: `Rotating ${k.name}` }));
+          }
+        },
+      },
+      `Confirm rotation of ${k.name}`,
+    );
+    const cancel = h('button', { type: 'button', class: 'btn', onclick: back }, 'Cancel');
+    const next = Number.isInteger(k.latest_version) ? ` to v${k.latest_version + 1}` : '';
+    replace(
+      box,
+      h(
+        'div',
+        {
+          class: 'confirm',
+          role: 'group',
+          'aria-label': `Rotate ${k.name}?`,
+          'data-testid': 'rotate-confirm',
+          onkeydown: (ev) => {
+            if (ev.key === 'Escape') back();
+          },
+        },
+        h(
+          'p',
+          { id: questionId },
+          `Rotate ${k.name}${next}? New data is encrypted with the new version; older versions still decrypt.`,
+        ),
+        h('div', { class: 'actions' }, confirm, cancel),
+      ),
+    );
+    confirm.focus();
+  };
+  return append(box, [start]);
+}
+
 function age(days) {
   if (days === null || days === undefined) return '—';
-  const d = Math.floor(days);
-  return `${d} day${d === 1 ? '' : 's'}`;
+  return count(Math.floor(days), 'day');
 }

@@ -4,6 +4,7 @@ import {
   STATUS_ORDER,
   bars,
   card,
+  categoryCode,
   failure,
   loading,
   pageHeader,
@@ -11,10 +12,13 @@ import {
   statusLabel,
   table,
 } from '../components.js';
-import { h, replace, time } from '../dom.js';
+import { count, h, replace, time } from '../dom.js';
 import { ROUTES, getHealth, getPosture, getTrend } from '../data/posture.js';
 import { lineChart } from '../chart.js';
 
+const DAY_S = 86_400;
+/** The risk trend's x axis spans this many days at least (one snapshot alone is one day). */
+const MIN_TREND_DAYS = 7;
 const SEVERITY_TONE = { critical: 'critical', high: 'high', medium: 'medium', low: 'low' };
 
 export async function render(root, ctx) {
@@ -90,7 +94,7 @@ export async function render(root, ctx) {
         bars(
           posture.by_category.map((c) => ({
             key: c.category,
-            label: `${c.category} ${c.name}`,
+            label: [categoryCode(c.category), ' ', c.name],
             value: c.count,
             tone: 'brand',
           })),
@@ -101,7 +105,7 @@ export async function render(root, ctx) {
         ? h(
             'p',
             { class: 'muted' },
-            `${posture.untranslatable} finding(s) have no counterpart in the ${edition} edition.`,
+            `${count(posture.untranslatable, 'finding')} ${posture.untranslatable === 1 ? 'has' : 'have'} no counterpart in the ${edition} edition.`,
           )
         : null,
     ),
@@ -117,7 +121,11 @@ export async function render(root, ctx) {
     ),
   );
   if (trend.points.length) {
-    const xs = trend.points.map((p) => Date.parse(`${p.day}T00:00:00Z`) / 1000);
+    const day = (d) => Date.parse(`${d}T00:00:00Z`) / 1000;
+    const xs = trend.points.map((p) => day(p.day));
+    // The axis ends today (the server's UTC day) and shows a week at least, however few snapshots.
+    const today = day(trend.to);
+    const range = [Math.min(xs[0], today - (MIN_TREND_DAYS - 1) * DAY_S), today];
     await lineChart(
       chartBox,
       xs,
@@ -131,7 +139,7 @@ export async function render(root, ctx) {
         },
         { label: 'Overdue', values: trend.points.map((p) => p.overdue), stroke: '#b45309', scale: 'count' },
       ],
-      { daily: true },
+      { daily: true, range },
     );
   }
 }
@@ -151,14 +159,17 @@ function healthBanner(health, openCriticals) {
         {},
         health.zero_criticals
           ? 'No open critical findings'
-          : `${openCriticals} critical finding${openCriticals === 1 ? '' : 's'} open or in progress`,
+          : `${count(openCriticals, 'critical finding')} open or in progress`,
       ),
       h(
         'li',
         {},
         health.categories_covered
           ? `All ten OWASP ${health.edition} categories reviewed within a year`
-          : `Categories not reviewed within a year: ${health.categories_missing.join(', ')}`,
+          : [
+              'Categories not reviewed within a year: ',
+              health.categories_missing.map((c, i) => [i ? ', ' : '', categoryCode(c)]),
+            ],
       ),
       h('li', {}, 'Last dependency scan: ', health.last_scan ? time(health.last_scan) : 'never'),
     ),
@@ -189,7 +200,7 @@ function trendTable(points) {
   return h(
     'details',
     { class: 'trend-table' },
-    h('summary', {}, `Show the trend as a table (${points.length} day${points.length === 1 ? '' : 's'})`),
+    h('summary', {}, `Show the trend as a table (${count(points.length, 'day')})`),
     table(
       [
         { label: 'Day', cell: (p) => p.day },

@@ -2,6 +2,7 @@
 import {
   auditReceipt,
   badge,
+  categoryCode,
   errorBox,
   failure,
   loading,
@@ -92,7 +93,7 @@ function facts(v) {
     ['Aliases', v.aliases.length ? v.aliases.join(', ') : '—'],
     ['CWEs', v.cwes.length ? v.cwes.join(', ') : '—'],
     ['CVSS vector', h('span', { class: 'mono' }, show(v.cvss_vector))],
-    ['OWASP category', `${v.owasp_category} (${v.owasp_edition})`],
+    ['OWASP category', categoryCode(v.owasp_category, v.owasp_edition)],
     ['Severity override', show(v.severity_override_reason)],
     ['Discovered', time(v.discovered_at)],
     ['Due', time(v.due_at)],

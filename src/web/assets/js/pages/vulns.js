@@ -3,6 +3,7 @@ import {
   SEVERITY_ORDER,
   STATUS_ORDER,
   badge,
+  categoryCode,
   failure,
   loading,
   pageHeader,
@@ -82,7 +83,7 @@ export async function render(root, ctx) {
           class: 'wide',
         },
         { label: 'Component', cell: (v) => h('span', { class: 'mono' }, v.component) },
-        { label: 'Category', cell: (v) => `${v.owasp_category}:${v.owasp_edition}` },
+        { label: 'Category', cell: (v) => categoryCode(v.owasp_category, v.owasp_edition) },
         { label: 'Status', cell: (v) => badge(statusLabel(v.status), `status-${v.status}`) },
         { label: 'Due', cell: (v) => dueCell(v) },
       ],
@@ -96,7 +97,7 @@ export async function render(root, ctx) {
       onPrev: () => go(page - 1),
       onNext: () => go(page + 1),
       shown: data.items.length,
-      label: data.items.length === 1 ? 'finding' : 'findings',
+      one: 'finding',
     }),
   );
 }
@@ -150,7 +151,13 @@ function filterForm(filter, limit, ctx) {
       'div',
       { class: 'field' },
       h('label', { for: 'f-component' }, 'Component'),
-      h('input', { id: 'f-component', name: 'component', value: filter.component, maxlength: '512' }),
+      h('input', {
+        id: 'f-component',
+        name: 'component',
+        value: filter.component,
+        maxlength: '512',
+        placeholder: 'log4j-core or log4j-core@2.14.1',
+      }),
     ),
     h(
       'div',
