@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bearer, startTestApp, type TestApp } from '../support/app.js';
 import { describeEachBackend } from '../support/backends.js';
+import type { DependencyStore } from '../../src/core/ports/dependency-store.js';
 import { advisorySet, syntheticPackageLock, writeAdvisoryDir } from './support.js';
 
 /** Counts timer callbacks (1 ms apart at best) until stopped: each is one turn of the event loop. */
@@ -78,5 +79,31 @@ describeEachBackend('a big scan keeps the server responsive', (backend) => {
     expect(r.statusCode).toBe(422);
     expect(r.json()).toMatchObject({ code: 'unprocessable' });
     expect(r.json().message).toMatch(/^cannot parse lockfile web\/package-lock\.json(:1)?: invalid JSON/);
+  });
+
+  it('manifest rows go in several transactions; a scan that fails part-way leaves none behind', async () => {
+    const store = (t.bulwark.dependencies as unknown as { store: DependencyStore }).store;
+    const insert = store.insertManifests.bind(store);
+    let calls = 0;
+    store.insertManifests = async (rows) => {
+      if (++calls === 2) throw new Error('disk full');
+      await insert(rows);
+    };
+    try {
+      const scan = await t.bulwark.dependencies.submit(
+        [{ path: 'package-lock.json', content: syntheticPackageLock(1000) }],
+        { requestedBy: 'test' },
+      );
+      await t.bulwark.dependencies.drain();
+      expect(calls).toBe(2); // the first batch was committed, then the second failed
+      expect(await t.bulwark.dependencies.getScan(scan.id)).toMatchObject({
+        status: 'failed',
+        error: 'internal error (see the service log)',
+      });
+      const rows = await t.bulwark.dependencies.dependencies({ scan_id: scan.id }, { limit: 10 });
+      expect(rows.items).toEqual([]);
+    } finally {
+      store.insertManifests = insert;
+    }
   });
 });
