@@ -274,6 +274,32 @@ expires = 2020-01-01
         /pnpm-lock\.yaml/,
       ],
       ['TOML garbage', 'Cargo.lock', () => '[[package]\nname = ', /Cargo\.lock:\d+/],
+      // Wrong-format or unsupported files: refused, never an empty scan that passes the gate.
+      [
+        'pnpm-lock.yaml without lockfileVersion',
+        'pnpm-lock.yaml',
+        () => 'name: x\n',
+        /pnpm-lock\.yaml: no "lockfileVersion": expected a pnpm lockfile with lockfileVersion 5\.x, 6\.x or 9\.x/,
+      ],
+      [
+        'pnpm-lock.yaml of an unsupported version',
+        'pnpm-lock.yaml',
+        () => 'lockfileVersion: "99.0"\n',
+        /pnpm-lock\.yaml: unsupported lockfileVersion "99\.0": expected 5\.x, 6\.x or 9\.x/,
+      ],
+      [
+        'package-lock.json that is {}',
+        'package-lock.json',
+        () => '{}',
+        /package-lock\.json: no "lockfileVersion": expected an npm lockfile with lockfileVersion 1, 2 or 3/,
+      ],
+      [
+        'Cargo.lock of an unsupported version',
+        'Cargo.lock',
+        () => 'version = 99\n',
+        /Cargo\.lock: unsupported version 99: expected 3 or 4/,
+      ],
+      ['an empty yarn.lock', 'yarn.lock', () => '', /yarn\.lock: empty file/],
     ];
     it.each(cases)('%s', async (_label, name, content, message) => {
       const d = mkdtempSync(path.join(dir, 'bad-'));
@@ -283,6 +309,7 @@ expires = 2020-01-01
       expect(r.stderr).toMatch(/^bulwark: unprocessable: cannot parse lockfile /);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(r.stdout).toBe(''); // no report: nothing was scanned
     });
 
     it('100 MB of garbage is refused by its size before it is read', async () => {

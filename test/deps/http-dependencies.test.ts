@@ -231,6 +231,29 @@ describeEachBackend('dependency scanning API', (backend) => {
         /cannot parse lockfile package-lock\.json/,
       ],
       [{ files: [{ name: 'notes.txt', content: 'hello' }] }, 422, /not a recognised lockfile/],
+      // Wrong-format or unsupported lockfiles: a 422 naming the file, never an empty scan.
+      [
+        { files: [{ name: 'pnpm-lock.yaml', content: 'name: x\n' }] },
+        422,
+        /pnpm-lock\.yaml: no "lockfileVersion": expected a pnpm lockfile/,
+      ],
+      [
+        { files: [{ name: 'pnpm-lock.yaml', content: 'lockfileVersion: "99.0"\n' }] },
+        422,
+        /pnpm-lock\.yaml: unsupported lockfileVersion "99\.0": expected 5\.x, 6\.x or 9\.x/,
+      ],
+      [
+        { files: [{ name: 'package-lock.json', content: '{}' }] },
+        422,
+        /package-lock\.json: no "lockfileVersion": expected an npm lockfile with lockfileVersion 1, 2 or 3/,
+      ],
+      [
+        { files: [{ name: 'Cargo.lock', content: 'version = 99\n' }] },
+        422,
+        /Cargo\.lock: unsupported version 99: expected 3 or 4/,
+      ],
+      // One bad file refuses the whole request, even beside a good one.
+      [{ files: [...files, { name: 'web/yarn.lock', content: '\n' }] }, 422, /web\/yarn\.lock: empty file/],
       [{ files, policy: '[[approvals]]\nid = "X"' }, 400, /policy: approvals\.0/],
     ];
     for (const [payload, status, what] of cases) {
@@ -239,6 +262,7 @@ describeEachBackend('dependency scanning API', (backend) => {
       const body = r.json();
       if (typeof what === 'string') expect(body.field ?? body.message).toContain(what);
       else expect(body.message).toMatch(what);
+      if (status === 422) expect(body.code).toBe('unprocessable');
       expect(body.message).not.toMatch(/\n\s+at /);
     }
     expect((await get('/security/scans/01890a5d-ac96-774b-bcce-b302099a8057')).statusCode).toBe(404);

@@ -169,3 +169,21 @@ name = "time"
 version = "0.2.22"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 `;
+
+/**
+ * A package-lock v3 with `n` synthetic packages in a binary tree under the root (a few real names
+ * first, so that the scan finds something): the shape of a big monorepo's lockfile, ~75 bytes a package.
+ */
+export function syntheticPackageLock(n: number): string {
+  const packages: Record<string, unknown> = {
+    '': { name: 'big', version: '1.0.0', dependencies: { 'left-pad': '^1.0.0', 'pkg-1': '^1.0.0' } },
+    'node_modules/left-pad': { version: '1.2.0' },
+  };
+  for (let i = 1; i < n; i++) {
+    const deps: Record<string, string> = {};
+    for (const j of [2 * i, 2 * i + 1]) if (j < n) deps[`pkg-${j}`] = '^1.0.0';
+    packages[`node_modules/pkg-${i}`] =
+      Object.keys(deps).length > 0 ? { version: `1.${i % 50}.0`, dependencies: deps } : { version: '1.0.0' };
+  }
+  return JSON.stringify({ name: 'big', version: '1.0.0', lockfileVersion: 3, requires: true, packages });
+}

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { newId } from '../../core/ids.js';
+import { TimeSlice } from '../../core/time-slice.js';
 import type {
   AdvisoryDbStatus,
   AdvisoryImportCounts,
@@ -142,7 +143,10 @@ export class SqlAdvisoryStore implements AdvisoryStore {
   async recordsFor(ecosystem: string, names: string[]): Promise<{ id: string; json: string }[]> {
     const out: { id: string; json: string }[] = [];
     const seen = new Set<string>();
+    // 150,000 names are 300 queries: on SQLite each runs synchronously, so pause between them.
+    const slice = new TimeSlice();
     for (const part of chunks([...new Set(names)], IN_CHUNK)) {
+      await slice.yieldIfDue();
       const rows = await this.db
         .selectFrom('advisory_packages as p')
         .innerJoin('advisories as a', 'a.id', 'p.advisory_id')

@@ -153,6 +153,10 @@ export class SqlDependencyStore implements DependencyStore {
     });
   }
 
+  async deleteManifests(scanId: string): Promise<void> {
+    await this.db.deleteFrom('dependency_manifests').where('scan_id', '=', scanId).execute();
+  }
+
   async listManifests(filter: ManifestFilter, page: PageRequest): Promise<Page<ManifestRecord>> {
     let q = this.db.selectFrom('dependency_manifests').selectAll().where('scan_id', '=', filter.scan_id);
     if (filter.package !== undefined) q = q.where('package', '=', filter.package);

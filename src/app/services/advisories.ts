@@ -14,6 +14,7 @@ import { BulwarkError } from '../../core/errors.js';
 import type { LockPackage } from '../../core/deps/lockfiles/types.js';
 import { AdvisoryIndex } from '../../core/deps/osv/advisory-index.js';
 import { parseOsvRecord } from '../../core/deps/osv/parse-record.js';
+import { STEP_ITEMS, TimeSlice } from '../../core/time-slice.js';
 import {
   isEcosystem,
   packageKeyName,
@@ -241,7 +242,11 @@ export class AdvisoryService {
     }
     const index = this.index;
     const missing = new Map<Ecosystem, Set<string>>();
+    // 150,000 packages are ~0.1 s of this loop: pause between slices (the store does between queries).
+    const slice = new TimeSlice();
+    let step = 0;
     for (const p of packages) {
+      if (++step % STEP_ITEMS === 0) await slice.yieldIfDue();
       const name = packageKeyName(p.ecosystem, p.name);
       const key = `${p.ecosystem}\u0000${name}`;
       if (this.loadedKeys.has(key)) continue;
@@ -254,8 +259,15 @@ export class AdvisoryService {
         if (index.get(id)) continue; // already indexed through another of its packages
         const parsed = parseOsvRecord(json);
         if (parsed.ok) index.add(parsed.record); // stored records were validated on import
+        await slice.yieldIfDue();
       }
-      for (const n of names) this.loadedKeys.add(`${eco}\u0000${n}`);
+      // Another call may have replaced the cache while this one paused: then these records are in
+      // the old index only, and marking them loaded would hide them from the new one.
+      for (const n of names) {
+        if (++step % STEP_ITEMS === 0) await slice.yieldIfDue();
+        if (this.index !== index) break;
+        this.loadedKeys.add(`${eco}\u0000${n}`);
+      }
     }
     return index;
   }

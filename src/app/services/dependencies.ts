@@ -21,7 +21,14 @@ import {
   type ApprovalReport,
   type ApprovalRule,
 } from '../../core/deps/approvals/approval.js';
-import { isLookedUp, scanLockfiles, type ParsedInput, type ScanOutcome } from '../../core/deps/scan.js';
+import {
+  isLookedUp,
+  scanLockfilesCooperatively,
+  type ParsedInput,
+  type ScanOutcome,
+} from '../../core/deps/scan.js';
+import { runCooperatively, STEP_ITEMS, TimeSlice } from '../../core/time-slice.js';
+import { OFF_THREAD_MIN_BYTES, parseLockfileOffThread } from './parse-off-thread.js';
 import {
   approvalHolds,
   isVulnerability,
@@ -64,6 +71,19 @@ export interface ScanOptions {
 }
 
 const MAX_FILES = 100;
+/** Manifest rows per transaction: ~10-30 ms of writing on SQLite. */
+const MANIFEST_BATCH = 400;
+
+function checkFileCount(files: readonly LockfileInput[]): void {
+  if (files.length === 0)
+    throw new BulwarkError('validation_failed', 'files: at least one lockfile is required', {
+      field: 'files',
+    });
+  if (files.length > MAX_FILES)
+    throw new BulwarkError('validation_failed', `files: at most ${MAX_FILES} lockfiles per scan`, {
+      field: 'files',
+    });
+}
 
 export class DependencyService {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -78,15 +98,28 @@ export class DependencyService {
 
   /** Parses every lockfile or throws (unprocessable, naming the file and line): nothing is stored on failure. */
   parse(files: readonly LockfileInput[]): ParsedInput[] {
-    if (files.length === 0)
-      throw new BulwarkError('validation_failed', 'files: at least one lockfile is required', {
-        field: 'files',
-      });
-    if (files.length > MAX_FILES)
-      throw new BulwarkError('validation_failed', `files: at most ${MAX_FILES} lockfiles per scan`, {
-        field: 'files',
-      });
+    checkFileCount(files);
     return files.map((f) => ({ path: f.path, parsed: parseLockfile(f.path, f.content) }));
+  }
+
+  /**
+   * `parse` for a server request: big files on a worker thread, small ones inline with a pause
+   * between them, so that parsing never holds the event loop for more than a slice.
+   */
+  async parseWithoutBlocking(files: readonly LockfileInput[]): Promise<ParsedInput[]> {
+    checkFileCount(files);
+    const slice = new TimeSlice();
+    const out: ParsedInput[] = [];
+    for (const f of files) {
+      const size = typeof f.content === 'string' ? f.content.length : f.content.byteLength;
+      const parsed =
+        size >= OFF_THREAD_MIN_BYTES
+          ? await parseLockfileOffThread(f.path, f.content)
+          : parseLockfile(f.path, f.content);
+      out.push({ path: f.path, parsed });
+      await slice.yieldIfDue();
+    }
+    return out;
   }
 
   /** Scans to completion (CLI, library). Stale advisories under the `fail` policy throw advisories_stale before anything is stored. */
@@ -98,9 +131,9 @@ export class DependencyService {
     return this.run(scan, inputs, opts, freshness);
   }
 
-  /** Validates and parses now, runs in the background; returns the queued scan. */
+  /** Validates and parses now (without blocking the server), runs in the background; returns the queued scan. */
   async submit(files: readonly LockfileInput[], opts: ScanOptions): Promise<ScanRecord> {
-    const inputs = this.parse(files);
+    const inputs = await this.parseWithoutBlocking(files);
     const freshness = await this.advisories.checkFreshness();
     const scan = this.newScan(inputs, opts.requestedBy, 'queued');
     await this.store.insertScan(scan);
@@ -140,17 +173,28 @@ export class DependencyService {
     opts: ScanOptions,
     freshness: Freshness,
   ): Promise<ScanReport> {
+    let wroteManifests = false;
     try {
       const now = this.clock.now();
       const lookups: LockPackage[] = inputs.flatMap((i) => i.parsed.packages.filter(isLookedUp));
       const index = await this.advisories.indexFor(lookups);
       const stored = (await this.store.activeApprovals()).map(ruleOf);
-      const outcome = scanLockfiles(inputs, index, [...(opts.policy ?? []), ...stored], now);
+      // Matching and writing 150,000 packages is seconds of work: it runs in slices (TimeSlice) so
+      // that the server answers other requests in between.
+      const slice = new TimeSlice();
+      const outcome = await scanLockfilesCooperatively(
+        inputs,
+        index,
+        [...(opts.policy ?? []), ...stored],
+        now,
+        slice,
+      );
       const summary = summarise(outcome.result);
       const all = outcome.result.lockfiles.flatMap((l) => l.findings);
       const { counts, ids } = await this.linker.link(all);
       const vulnIds = new Map<ScanFinding, string | null>(all.map((f, i) => [f, ids[i] ?? null]));
-      await this.store.insertManifests(manifestRows(scan.id, outcome, now));
+      wroteManifests = true;
+      await this.writeManifests(await runCooperatively(manifestRows(scan.id, outcome, now), slice), slice);
       const finishedAt = this.clock.now();
       const storedSummary = {
         ...summary,
@@ -189,10 +233,24 @@ export class DependencyService {
       };
     } catch (err) {
       const message = err instanceof BulwarkError ? err.message : 'internal error (see the service log)';
+      // Manifests are written in several transactions: a failed scan leaves none behind.
+      if (wroteManifests) await this.store.deleteManifests(scan.id).catch(() => {});
       await this.store
         .updateScan(scan.id, { status: 'failed', finished_at: this.clock.now(), error: message })
         .catch(() => {});
       throw err;
+    }
+  }
+
+  /**
+   * One transaction per MANIFEST_BATCH rows, pausing between them when the slice is used up: one
+   * transaction for 150,000 rows held SQLite's only connection (and the event loop) for seconds.
+   * The scan is `done` only once every row is written, and the default listing reads done scans.
+   */
+  private async writeManifests(rows: ManifestRecord[], slice: TimeSlice): Promise<void> {
+    for (let i = 0; i < rows.length; i += MANIFEST_BATCH) {
+      await this.store.insertManifests(rows.slice(i, i + MANIFEST_BATCH));
+      await slice.yieldIfDue();
     }
   }
 
@@ -303,8 +361,8 @@ export const ruleOf = (a: ApprovalRecord): ApprovalRule => ({
 const worse = (a: SeverityLevel, b: SeverityLevel): SeverityLevel =>
   SEVERITY_LEVEL_RANK[b] > SEVERITY_LEVEL_RANK[a] ? b : a;
 
-/** One row per package of each lockfile, carrying the findings of its name@version. */
-function manifestRows(scanId: string, outcome: ScanOutcome, now: number): ManifestRecord[] {
+/** One row per package of each lockfile, carrying the findings of its name@version (in steps, see TimeSlice). */
+function* manifestRows(scanId: string, outcome: ScanOutcome, now: number): Generator<void, ManifestRecord[]> {
   const at = new Date(now).toISOString();
   const rows: ManifestRecord[] = [];
   for (const lf of outcome.result.lockfiles) {
@@ -316,6 +374,7 @@ function manifestRows(scanId: string, outcome: ScanOutcome, now: number): Manife
       else byVersion.set(k, [f]);
     }
     for (const p of lf.packages as LockPackage[]) {
+      if (rows.length % STEP_ITEMS === 0) yield;
       const findings = isLookedUp(p)
         ? (byVersion.get(`${p.ecosystem}\u0000${p.name}\u0000${p.version}`) ?? [])
         : [];

@@ -69,7 +69,10 @@ export interface DependencyStore {
   updateScan(id: string, patch: Partial<Omit<ScanRecord, 'id'>>): Promise<void>;
   getScan(id: string): Promise<ScanRecord | null>;
   latestDoneScanId(): Promise<string | null>;
+  /** One transaction per call: the scan writes a big manifest in several calls, pausing between them. */
   insertManifests(rows: ManifestRecord[]): Promise<void>;
+  /** Removes a scan's manifest rows (a scan that failed part-way through writing them). */
+  deleteManifests(scanId: string): Promise<void>;
   listManifests(filter: ManifestFilter, page: PageRequest): Promise<Page<ManifestRecord>>;
 
   insertApproval(a: ApprovalRecord): Promise<void>;

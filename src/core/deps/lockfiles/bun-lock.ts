@@ -1,6 +1,7 @@
 import { DependencyGraph, type NodeInfo, type RootGroup } from './dependency-graph.js';
 import { asRecord, asString, isRecord, parseJsonLockfile } from './input-guards.js';
 import { jsoncToJson } from './jsonc.js';
+import { BUN_LOCK_VERSIONS, listOf, unsupportedVersion } from './format-versions.js';
 import { lockfileError } from './lockfile-error.js';
 import { commitFromSource, kindOfSpec, splitNameAt } from './source-spec.js';
 import type { ParsedLockfile } from './types.js';
@@ -18,6 +19,14 @@ export function parseBunLock(fileName: string, text: string): ParsedLockfile {
       fileName,
       `top level is ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : `a ${typeof doc}`}, not an object`,
     );
+  const lockfileVersion = doc.lockfileVersion;
+  if (lockfileVersion === undefined)
+    throw lockfileError(
+      fileName,
+      `no "lockfileVersion": expected a bun.lock with lockfileVersion ${listOf(BUN_LOCK_VERSIONS)}`,
+    );
+  if (typeof lockfileVersion !== 'number' || !BUN_LOCK_VERSIONS.includes(lockfileVersion))
+    throw unsupportedVersion(fileName, 'lockfileVersion', lockfileVersion, listOf(BUN_LOCK_VERSIONS));
   if (doc.packages !== undefined && !isRecord(doc.packages))
     throw lockfileError(fileName, '"packages" is not an object');
   const packages = asRecord(doc.packages);
@@ -72,8 +81,11 @@ export function parseBunLock(fileName: string, text: string): ParsedLockfile {
       }
     }
   }
-  const version = typeof doc.lockfileVersion === 'number' ? String(doc.lockfileVersion) : '';
-  return { format: 'bun', version, packages: graph.toPackages({ ecosystem: 'npm', rootsKnown: true }) };
+  return {
+    format: 'bun',
+    version: String(lockfileVersion),
+    packages: graph.toPackages({ ecosystem: 'npm', rootsKnown: true }),
+  };
 }
 
 const ROOT_LISTS: [string, RootGroup][] = [

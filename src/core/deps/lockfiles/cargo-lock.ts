@@ -1,6 +1,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { DependencyGraph, type NodeInfo } from './dependency-graph.js';
 import { assertNestingWithin, isRecord, MAX_NESTING, optionalStringField } from './input-guards.js';
+import { CARGO_LOCK_VERSIONS, listOf, unsupportedVersion } from './format-versions.js';
 import { lockfileError } from './lockfile-error.js';
 import type { ParsedLockfile } from './types.js';
 
@@ -21,7 +22,7 @@ export function parseCargoLock(fileName: string, text: string): ParsedLockfile {
   }
   const rawPackages = doc.package ?? [];
   if (!Array.isArray(rawPackages)) throw lockfileError(fileName, '"package" is not an array of tables');
-  const version = typeof doc.version === 'number' ? String(doc.version) : isRecord(doc.metadata) ? '1' : '2';
+  const version = cargoVersionOf(fileName, doc, rawPackages);
 
   const graph = new DependencyGraph();
   const byName = new Map<string, { key: string; version: string; source: string }[]>();
@@ -76,6 +77,30 @@ export function parseCargoLock(fileName: string, text: string): ParsedLockfile {
     version,
     packages: graph.toPackages({ ecosystem: 'crates.io', rootsKnown: true }),
   };
+}
+
+/**
+ * Cargo writes `version = 3` or `4` at the top; versions 1 and 2 have no version line but always
+ * list at least the project's own crate, so a file with neither is not a Cargo.lock.
+ */
+function cargoVersionOf(fileName: string, doc: Record<string, unknown>, packages: unknown[]): string {
+  const v = doc.version;
+  if (v === undefined) {
+    if (packages.length === 0)
+      throw lockfileError(
+        fileName,
+        `no "version" line and no [[package]] entries: expected a Cargo.lock (version ${listOf(CARGO_LOCK_VERSIONS)}, or 1/2 with [[package]] entries)`,
+      );
+    return isRecord(doc.metadata) ? '1' : '2';
+  }
+  if (typeof v !== 'number' || !CARGO_LOCK_VERSIONS.includes(v))
+    throw unsupportedVersion(
+      fileName,
+      'version',
+      v,
+      `${listOf(CARGO_LOCK_VERSIONS)} (versions 1 and 2 have no version line)`,
+    );
+  return String(v);
 }
 
 function isStringArray(v: unknown): v is string[] {

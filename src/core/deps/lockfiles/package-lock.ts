@@ -1,5 +1,6 @@
 import { DependencyGraph, type NodeInfo, type RootGroup } from './dependency-graph.js';
 import { asRecord, asString, isRecord, optionalStringField, parseJsonLockfile } from './input-guards.js';
+import { listOf, PACKAGE_LOCK_VERSIONS, unsupportedVersion } from './format-versions.js';
 import { lockfileError } from './lockfile-error.js';
 import { commitFromSource, isGitSpec, isRegistryTarball, kindOfSpec, parseNpmAlias } from './source-spec.js';
 import type { DepGroup, ParsedLockfile } from './types.js';
@@ -17,7 +18,7 @@ export function parsePackageLock(fileName: string, text: string): ParsedLockfile
   if (!isRecord(doc)) {
     throw lockfileError(fileName, `top level is ${describe(doc)}, not an object`);
   }
-  const version = typeof doc.lockfileVersion === 'number' ? String(doc.lockfileVersion) : '1';
+  const version = String(lockfileVersionOf(fileName, doc));
   if (doc.packages !== undefined) {
     if (!isRecord(doc.packages))
       throw lockfileError(fileName, `"packages" is ${describe(doc.packages)}, not an object`);
@@ -27,6 +28,17 @@ export function parsePackageLock(fileName: string, text: string): ParsedLockfile
     throw lockfileError(fileName, `"dependencies" is ${describe(doc.dependencies)}, not an object`);
   }
   return { format: 'package-lock', version, packages: fromV1Tree(fileName, asRecord(doc.dependencies)) };
+}
+
+/** npm has written `lockfileVersion` since the first package-lock; without it this is some other JSON. */
+function lockfileVersionOf(fileName: string, doc: Record<string, unknown>): number {
+  const v = doc.lockfileVersion;
+  const expected = `lockfileVersion ${listOf(PACKAGE_LOCK_VERSIONS)}`;
+  if (v === undefined)
+    throw lockfileError(fileName, `no "lockfileVersion": expected an npm lockfile with ${expected}`);
+  if (typeof v !== 'number' || !PACKAGE_LOCK_VERSIONS.includes(v))
+    throw unsupportedVersion(fileName, 'lockfileVersion', v, listOf(PACKAGE_LOCK_VERSIONS));
+  return v;
 }
 
 function describe(v: unknown): string {

@@ -22,6 +22,14 @@ const PARSERS: Record<LockfileFormat, (fileName: string, text: string) => Parsed
   bun: parseBunLock,
 };
 
+const FILE_NAMES: Record<LockfileFormat, string> = {
+  'package-lock': 'package-lock.json',
+  yarn: 'yarn.lock',
+  pnpm: 'pnpm-lock.yaml',
+  cargo: 'Cargo.lock',
+  bun: 'bun.lock',
+};
+
 /**
  * Parses one lockfile's content into its packages. Pure: the caller reads the file. Any input that
  * is not a well-formed lockfile (unknown name, too big, binary, wrong shape, too deeply nested)
@@ -40,6 +48,9 @@ export function parseLockfile(
       fileName,
       'not a recognised lockfile (package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, Cargo.lock, bun.lock)',
     );
+  if (text.trim() === '')
+    // No package manager writes an empty lockfile (a project without dependencies still gets a header).
+    throw lockfileError(fileName, `empty file: expected a ${FILE_NAMES[format]} lockfile`);
   try {
     return PARSERS[format](fileName, text);
   } catch (e) {

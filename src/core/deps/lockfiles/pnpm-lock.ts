@@ -8,6 +8,7 @@ import {
   isRecord,
   optionalStringField,
 } from './input-guards.js';
+import { listOf, PNPM_LOCK_MAJORS, unsupportedVersion } from './format-versions.js';
 import { lineAt, lockfileError } from './lockfile-error.js';
 import { commitFromSource, splitNameAt } from './source-spec.js';
 import type { DepGroup, ParsedLockfile } from './types.js';
@@ -31,16 +32,15 @@ export function parsePnpmLock(fileName: string, text: string): ParsedLockfile {
     const line = e instanceof YAMLParseError ? lineAt(text, e.pos[0]) : undefined;
     throw lockfileError(fileName, `invalid YAML${e instanceof YAMLParseError ? ` (${e.code})` : ''}`, line);
   }
-  if (doc === null || doc === undefined) return { format: 'pnpm', version: '', packages: [] };
+  if (doc === null || doc === undefined)
+    throw lockfileError(fileName, `no content (only comments): expected a pnpm lockfile with ${EXPECTED}`);
   if (!isRecord(doc))
     throw lockfileError(
       fileName,
       `top level is ${Array.isArray(doc) ? 'an array' : `a ${typeof doc}`}, not a map`,
     );
 
-  const versionRaw = doc.lockfileVersion;
-  const version = typeof versionRaw === 'number' || typeof versionRaw === 'string' ? String(versionRaw) : '';
-  const major = Math.floor(Number.parseFloat(version)) || 5;
+  const { version, major } = pnpmVersionOf(fileName, doc.lockfileVersion);
   for (const section of ['packages', 'snapshots', 'importers'] as const) {
     if (doc[section] !== undefined && doc[section] !== null && !isRecord(doc[section])) {
       throw lockfileError(fileName, `"${section}" is not a map`);
@@ -108,6 +108,20 @@ export function parsePnpmLock(fileName: string, text: string): ParsedLockfile {
     }
   }
   return { format: 'pnpm', version, packages: graph.toPackages({ ecosystem: 'npm', rootsKnown: true }) };
+}
+
+const EXPECTED = `lockfileVersion ${listOf(PNPM_LOCK_MAJORS.map((m) => `${m}.x`))}`;
+
+/** pnpm writes `lockfileVersion: 5.4` (a number) or `'9.0'` (a string): `major.minor`, a supported major. */
+function pnpmVersionOf(fileName: string, raw: unknown): { version: string; major: number } {
+  if (raw === undefined || raw === null)
+    throw lockfileError(fileName, `no "lockfileVersion": expected a pnpm lockfile with ${EXPECTED}`);
+  const version = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : '';
+  const m = /^(\d+)(?:\.\d+)?$/.exec(version);
+  const major = m ? Number(m[1]) : NaN;
+  if (!PNPM_LOCK_MAJORS.includes(major))
+    throw unsupportedVersion(fileName, 'lockfileVersion', raw, listOf(PNPM_LOCK_MAJORS.map((n) => `${n}.x`)));
+  return { version, major };
 }
 
 const ROOT_LISTS: [string, RootGroup][] = [

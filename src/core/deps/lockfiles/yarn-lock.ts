@@ -1,4 +1,5 @@
 import { DependencyGraph, type NodeInfo } from './dependency-graph.js';
+import { shownValue, YARN_BERRY_MAX_VERSION } from './format-versions.js';
 import { lockfileError } from './lockfile-error.js';
 import { commitFromSource, isGitSpec, kindOfSpec, parseNpmAlias, splitNameAt } from './source-spec.js';
 import type { ParsedLockfile } from './types.js';
@@ -15,6 +16,7 @@ export function parseYarnLock(fileName: string, text: string): ParsedLockfile {
   const entries = lexYarnLock(fileName, text);
   const metadata = entries.find((e) => e.descriptors[0] === '__metadata');
   const berry = metadata !== undefined;
+  const version = berry ? berryVersionOf(fileName, metadata) : v1MarkerOf(fileName, text);
   const graph = new DependencyGraph();
   const byDescriptor = new Map<string, string>();
   const workspaceKeys = new Set<string>();
@@ -53,8 +55,41 @@ export function parseYarnLock(fileName: string, text: string): ParsedLockfile {
       }
     }
   }
-  const version = berry ? `berry-${metadata.fields.get('version') ?? '?'}` : '1';
   return { format: 'yarn', version, packages: graph.toPackages({ ecosystem: 'npm', rootsKnown: berry }) };
+}
+
+const V1_MARKER = '# yarn lockfile v1';
+
+/** yarn 1 writes `# yarn lockfile v1` among the comment lines it starts every lockfile with. */
+function v1MarkerOf(fileName: string, text: string): string {
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    const line = text.slice(pos, end).trim();
+    if (line === V1_MARKER) return '1';
+    if (line !== '' && !line.startsWith('#')) break; // the first entry: the header is over
+    pos = end + 1;
+  }
+  throw lockfileError(
+    fileName,
+    `no "${V1_MARKER}" line and no __metadata entry: expected a yarn.lock written by yarn 1 or yarn 2+`,
+  );
+}
+
+/** berry: `__metadata.version`, an integer up to the newest this parser knows. */
+function berryVersionOf(fileName: string, metadata: YarnEntry): string {
+  const raw = metadata.fields.get('version');
+  if (raw === undefined)
+    throw lockfileError(fileName, '__metadata has no "version": expected a yarn 2+ lockfile', metadata.line);
+  const v = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(v >= 1 && v <= YARN_BERRY_MAX_VERSION))
+    throw lockfileError(
+      fileName,
+      `unsupported __metadata version ${shownValue(raw)}: expected 1 to ${YARN_BERRY_MAX_VERSION}`,
+      metadata.line,
+    );
+  return `berry-${v}`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Every case of every osv-scalibr lockfile fixture table (shared/data/osv/lockfile-fixtures, Apache-2.0):
  * each must raise an error or yield exactly the expected set of (name, version, commit[, groups]).
  * The few cases where we knowingly differ from upstream are listed in KNOWN_DISCREPANCIES with the
- * reason, and assert our value instead of upstream's.
+ * reason, and assert our value (or, with `refused`, our error) instead of upstream's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,8 +40,20 @@ interface FixtureCase {
 /** Where we assert something other than upstream's table, and why. Keyed `<folder>/<test name>`; per package `name@version`. */
 const KNOWN_DISCREPANCIES: Record<
   string,
-  { reason: string; instead: Record<string, Partial<ExpectedPackage>> }
+  { reason: string; instead: Record<string, Partial<ExpectedPackage>>; refused?: string }
 > = {
+  'pnpmlock/empty': {
+    reason:
+      'upstream reads a comment-only file as an empty project; pnpm always writes lockfileVersion, so a file without one is refused (an empty scan would pass a CI gate)',
+    instead: {},
+    refused: 'expected a pnpm lockfile with lockfileVersion 5.x, 6.x or 9.x',
+  },
+  'bunlock/empty': {
+    reason:
+      'upstream reads `{}` as an empty project; bun always writes lockfileVersion, so a file without one is refused (an empty scan would pass a CI gate)',
+    instead: {},
+    refused: 'no "lockfileVersion": expected a bun.lock with lockfileVersion 0 or 1',
+  },
   'pnpmlock/one package dev': {
     reason:
       'upstream leaves groups empty for pnpm v9; acorn is only in the importer devDependencies, so it is a dev dependency',
@@ -129,6 +141,13 @@ describeWithSharedData('lockfile fixtures (osv-scalibr test tables)', () => {
       it(`${folder}: ${c.test_func} / ${c.test} (${rel})${known ? ' [known discrepancy]' : ''}`, () => {
         if (known) discrepanciesSeen.add(`${folder}/${c.test}`);
         const parse = () => parseLockfile(rel, new Uint8Array(readFileSync(file)), { format });
+        if (known?.refused !== undefined) {
+          // Upstream expects packages (none); we refuse the file, naming it and what was expected.
+          expect(c.want_err).toBeNull();
+          expect(parse).toThrow(known.refused);
+          expect(parse).toThrow(rel);
+          return;
+        }
         if (c.want_err !== null) {
           let error: unknown;
           try {

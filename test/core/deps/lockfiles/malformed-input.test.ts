@@ -94,6 +94,95 @@ describe('wrong top-level types', () => {
   });
 });
 
+describe('wrong-format or unsupported lockfiles are refused, saying what was expected', () => {
+  // Each once parsed as 0 packages (exit 0: a CI gate passed on a file it never read).
+  const cases: [string, string, string | RegExp][] = [
+    // the tester's four
+    [
+      'pnpm-lock.yaml',
+      'name: x\n',
+      'no "lockfileVersion": expected a pnpm lockfile with lockfileVersion 5.x, 6.x or 9.x',
+    ],
+    [
+      'pnpm-lock.yaml',
+      'lockfileVersion: "99.0"\n',
+      'unsupported lockfileVersion "99.0": expected 5.x, 6.x or 9.x',
+    ],
+    [
+      'package-lock.json',
+      '{}',
+      'no "lockfileVersion": expected an npm lockfile with lockfileVersion 1, 2 or 3',
+    ],
+    [
+      'Cargo.lock',
+      'version = 99\n',
+      'unsupported version 99: expected 3 or 4 (versions 1 and 2 have no version line)',
+    ],
+    // the same kind in every parser
+    ['pnpm-lock.yaml', 'lockfileVersion: 7.0\n', 'unsupported lockfileVersion 7: expected 5.x, 6.x or 9.x'],
+    ['pnpm-lock.yaml', 'lockfileVersion: [9]\n', 'unsupported lockfileVersion an array'],
+    ['pnpm-lock.yaml', '# only a comment\n', 'no content (only comments): expected a pnpm lockfile'],
+    [
+      'package-lock.json',
+      '{"lockfileVersion": 4, "packages": {}}',
+      'unsupported lockfileVersion 4: expected 1, 2 or 3',
+    ],
+    ['package-lock.json', '{"lockfileVersion": "3", "packages": {}}', 'unsupported lockfileVersion "3"'],
+    [
+      'package-lock.json',
+      '{"name": "app", "dependencies": {"a": {"version": "1.0.0"}}}',
+      'no "lockfileVersion"',
+    ],
+    ['npm-shrinkwrap.json', '{"name": "app"}', 'npm-shrinkwrap.json: no "lockfileVersion"'],
+    ['bun.lock', '{}', 'no "lockfileVersion": expected a bun.lock with lockfileVersion 0 or 1'],
+    [
+      'bun.lock',
+      '{"lockfileVersion": 2, "workspaces": {"": {}}}',
+      'unsupported lockfileVersion 2: expected 0 or 1',
+    ],
+    ['Cargo.lock', 'version = "3"\n', 'unsupported version "3": expected 3 or 4'],
+    [
+      'Cargo.lock',
+      '# a comment\n[metadata]\n',
+      'no "version" line and no [[package]] entries: expected a Cargo.lock',
+    ],
+    ['Cargo.lock', 'name = "x"\n', 'no "version" line and no [[package]] entries'],
+    [
+      'yarn.lock',
+      'a@^1:\n  version "1.0.0"\n',
+      'no "# yarn lockfile v1" line and no __metadata entry: expected a yarn.lock',
+    ],
+    ['yarn.lock', '# just a comment\n', 'no "# yarn lockfile v1" line and no __metadata entry'],
+    ['yarn.lock', '__metadata:\n  cacheKey: 8\n', '__metadata has no "version": expected a yarn 2+ lockfile'],
+    ['yarn.lock', '__metadata:\n  version: 99\n', 'unsupported __metadata version "99": expected 1 to 8'],
+    ['yarn.lock', '__metadata:\n  version: 8a\n', 'unsupported __metadata version "8a"'],
+  ];
+  it.each(cases)('%s: %j', (name, body, message) => {
+    expect(refusal(name, body).message).toContain(message);
+  });
+  it('an empty (or whitespace-only) file is refused in every format: no package manager writes one', () => {
+    for (const format of FORMATS)
+      for (const body of ['', '  \n\n', '\ufeff'])
+        expect(refusal(NAMES[format], body).message).toContain(`${NAMES[format]}: empty file: expected a`);
+  });
+  it('a valid header with no packages is a legitimate empty project, in every format', () => {
+    const empty: [string, string, string][] = [
+      ['package-lock.json', '{"lockfileVersion": 3, "packages": {"": {"name": "app"}}}', '3'],
+      ['package-lock.json', '{"lockfileVersion": 1, "dependencies": {}}', '1'],
+      ['pnpm-lock.yaml', "lockfileVersion: '9.0'\n", '9.0'],
+      ['pnpm-lock.yaml', 'lockfileVersion: 5.4\n', '5.4'],
+      ['Cargo.lock', 'version = 4\n', '4'],
+      ['bun.lock', '{"lockfileVersion": 1, "workspaces": {"": {}}}', '1'],
+      ['yarn.lock', '# yarn lockfile v1\n', '1'],
+      ['yarn.lock', '__metadata:\n  version: 8\n  cacheKey: 10c0\n', 'berry-8'],
+    ];
+    for (const [name, body, version] of empty) {
+      const parsed = parseLockfile(name, body);
+      expect([name, parsed.version, parsed.packages]).toEqual([name, version, []]);
+    }
+  });
+});
+
 describeWithSharedData('truncated real lockfiles name the line where they break', () => {
   const real: [string, string][] = [
     ['npm-v3__retracedhq-retraced__package-lock.json', 'package-lock.json'],
