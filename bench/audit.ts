@@ -6,9 +6,11 @@
  *   better-sqlite3 prepared insert of the same finished rows, one transaction per batch;
  * - the same on PostgreSQL vs a raw multi-row INSERT of the same rows (skipped without a server);
  * - single-event appends (one call each): events/s and p99 latency, SQLite and PostgreSQL;
- * - verify over a SQLite file: events/s (goal ≥ 500,000/s on one core).
+ * - verify over a SQLite file: events/s (goal ≥ 500,000/s on one core), next to its floors on the
+ *   same rows (reading them alone, SHA-256 alone); and over PostgreSQL next to a bare pg read.
  * Goals: append ratios ≥ 0.6.
  */
+import * as crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +21,7 @@ import { SqlAuditStore } from '../src/adapters/sql/audit-store.js';
 import { AuditService } from '../src/app/services/audit.js';
 import { Metrics } from '../src/app/metrics.js';
 import { systemClock } from '../src/core/clock.js';
-import { chainRows } from '../src/core/audit/hash-chain.js';
+import { canonicalRowBody, chainRows } from '../src/core/audit/hash-chain.js';
 import type { AuditRow } from '../src/core/ports/audit-store.js';
 
 const PG_URL = process.env.BULWARK_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
@@ -239,12 +241,8 @@ async function single(
   await done();
 }
 
-async function verifyBench() {
-  const n = Number(process.env.BENCH_AUDIT_VERIFY_EVENTS ?? 200_000);
-  const db = await freshSqlite();
-  const s = service(db);
-  const events = makeEvents(n);
-  for (let i = 0; i < n; i += BATCH) await s.appendBatch(events.slice(i, i + BATCH));
+/** Best-of-ROUNDS timing of a full verify that must come out sound over n rows. */
+async function timeVerify(s: AuditService, n: number): Promise<Timing> {
   const runs: Timing[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     let ok = false;
@@ -256,11 +254,89 @@ async function verifyBench() {
     );
     if (!ok) throw new Error('verify failed in the benchmark');
   }
-  const b = best(runs);
+  return best(runs);
+}
+
+const rate = (n: number, t: Timing) => `${fmt(eps(n, t.wall))}/s wall (cpu ${fmt(eps(n, t.cpu))}/s)`;
+
+/**
+ * Verify over a SQLite file, next to its two floors measured on the same rows: reading them
+ * (the same chunked query, raw arrays, nothing else) and SHA-256 alone over their hashed texts.
+ */
+async function verifySqlite(n: number) {
+  const db = await freshSqlite();
+  const s = service(db);
+  const events = makeEvents(n);
+  for (let i = 0; i < n; i += BATCH) await s.appendBatch(events.slice(i, i + BATCH));
+  const mine = await timeVerify(s, n);
+  const read = db.sqlite!.prepare(
+    `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+  );
+  read.raw();
+  const reads: Timing[] = [];
+  for (let r = 0; r < ROUNDS; r++)
+    reads.push(
+      await timed(() => {
+        for (let next = 1; next <= n;) {
+          const rows = read.all(next, n, 1000) as unknown[][];
+          if (rows.length === 0) break;
+          next = (rows[rows.length - 1]![1] as number) + 1;
+        }
+      }),
+    );
+  const texts: string[] = [];
+  for await (const chunk of s.range(1, n, 5000))
+    for (const row of chunk) texts.push(row.prev_hash + canonicalRowBody(row));
+  const hashes: Timing[] = [];
+  for (let r = 0; r < ROUNDS; r++)
+    hashes.push(
+      await timed(() => {
+        for (const t of texts) crypto.hash('sha256', t, 'hex');
+      }),
+    );
   console.log(
-    `SQLite verify: ${fmt(eps(n, b.wall))} events/s wall, ${fmt(eps(n, b.cpu))} events/s cpu over ${fmt(n)} rows (goal ≥ 500,000/s)`,
+    `SQLite verify: ${rate(n, mine)} over ${fmt(n)} rows (goal ≥ 500,000/s); floors on the same rows: read alone ${rate(n, best(reads))}, SHA-256 alone ${rate(n, best(hashes))}`,
   );
   await db.close();
+}
+
+/** Verify over PostgreSQL, next to reading the same rows with bare pg in the same chunks. */
+async function verifyPostgres(n: number) {
+  const { db, schema } = await freshPostgres();
+  try {
+    const s = service(db);
+    const events = makeEvents(n);
+    for (let i = 0; i < n; i += BATCH) await s.appendBatch(events.slice(i, i + BATCH));
+    const mine = await timeVerify(s, n);
+    const pool = db.pool!;
+    const reads: Timing[] = [];
+    for (let r = 0; r < ROUNDS; r++)
+      reads.push(
+        await timed(async () => {
+          for (let next = 1; next <= n;) {
+            const { rows } = await pool.query(
+              `select ${COLUMNS.join(', ')} from security_audit_log where seq >= $1 and seq <= $2 order by seq limit 5000`,
+              [next, n],
+            );
+            if (rows.length === 0) break;
+            next = Number(rows[rows.length - 1].seq) + 1;
+          }
+        }),
+      );
+    console.log(
+      `PostgreSQL verify: ${rate(n, mine)} over ${fmt(n)} rows; bare pg read of the same rows ${rate(n, best(reads))}`,
+    );
+  } finally {
+    await db.close();
+    await dropPg(schema);
+  }
+}
+
+async function verifyBench() {
+  const n = Number(process.env.BENCH_AUDIT_VERIFY_EVENTS ?? 200_000);
+  await verifySqlite(n);
+  if (await pgReachable()) await verifyPostgres(n);
+  else console.log(`PostgreSQL verify: skipped (${PG_URL} unreachable)`);
 }
 
 async function pgReachable(): Promise<boolean> {
@@ -275,7 +351,19 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
+// `npm run bench:audit -- verify` runs only the verify part (the others need PostgreSQL and take longer).
+const only = process.argv[2];
 try {
+  if (only === 'verify') {
+    console.log(`audit verify benchmark: best of ${ROUNDS}\n`);
+    await verifyBench();
+  } else if (only !== undefined) throw new Error(`unknown part ${only} (parts: verify)`);
+  else await everything();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function everything() {
   console.log(`audit benchmarks: ${fmt(EVENTS)} events, best of ${ROUNDS}\n`);
   const rows = await finishedRows(EVENTS);
   await sqliteBatched(rows);
@@ -293,6 +381,4 @@ try {
       1000,
     );
   await verifyBench();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

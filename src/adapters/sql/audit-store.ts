@@ -19,6 +19,7 @@ import type {
 } from '../../core/ports/audit-store.js';
 import type { SqlDatabase } from './dialect.js';
 import type { Database } from './schema.js';
+import { letOthersRun } from './let-others-run.js';
 
 const COLUMNS = [
   'id',
@@ -90,9 +91,13 @@ export class SqlAuditStore implements AuditStore {
     this.db = store.db;
     this.sqliteAppend = store.sqlite ? makeSqliteAppender(store.sqlite) : undefined;
     // verify and export read the whole ledger: a prepared statement, no query building per chunk.
-    this.sqliteRange = store.sqlite?.prepare(
-      `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
-    );
+    // Rows come back as arrays (.raw()): better-sqlite3 then skips building each row object by
+    // column name, which costs more than the read itself; fromTuple builds it in one literal.
+    this.sqliteRange = store.sqlite
+      ?.prepare(
+        `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+      )
+      .raw();
   }
 
   async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
@@ -187,19 +192,28 @@ export class SqlAuditStore implements AuditStore {
     return { items, next_cursor: hasMore && last ? encodeSeqCursor(last.seq) : null };
   }
 
-  async *range(fromSeq: number, toSeq: number, chunkSize = 5000): AsyncIterable<AuditRow[]> {
+  /**
+   * Default chunk: small on SQLite, where a chunk costs no round trip and a big one only keeps more
+   * rows alive through garbage collections (verify runs ~1.3x as fast with 1,000 as with 20,000);
+   * larger on PostgreSQL, where each chunk is a round trip.
+   */
+  async *range(fromSeq: number, toSeq: number, chunkSize?: number): AsyncIterable<AuditRow[]> {
+    const limit = chunkSize ?? (this.sqliteRange ? 1000 : 5000);
     let next = fromSeq;
     if (this.sqliteRange) {
       while (next <= toSeq) {
-        let rows: AuditRow[];
+        let tuples: SqliteTuple[];
         try {
-          rows = this.sqliteRange.all(next, toSeq, chunkSize) as AuditRow[];
+          tuples = this.sqliteRange.all(next, toSeq, limit) as SqliteTuple[];
         } catch (err) {
           throw storeFailure(err);
         }
-        if (rows.length === 0) return;
+        if (tuples.length === 0) return;
+        const rows: AuditRow[] = new Array(tuples.length);
+        for (let i = 0; i < tuples.length; i++) rows[i] = fromTuple(tuples[i]!);
         yield rows;
         next = rows[rows.length - 1]!.seq + 1;
+        await letOthersRun();
       }
       return;
     }
@@ -210,7 +224,7 @@ export class SqlAuditStore implements AuditStore {
         .where('seq', '>=', next)
         .where('seq', '<=', toSeq)
         .orderBy('seq')
-        .limit(chunkSize)
+        .limit(limit)
         .execute();
       if (rows.length === 0) return;
       yield rows.map(normalise);
@@ -239,6 +253,36 @@ export class SqlAuditStore implements AuditStore {
     return this.store.dialect;
   }
 }
+
+/** A security_audit_log row as better-sqlite3 returns it in raw mode: the values in COLUMNS order. */
+type SqliteTuple = [
+  AuditRow['id'],
+  AuditRow['seq'],
+  AuditRow['event_type'],
+  AuditRow['user_id'],
+  AuditRow['source_ip'],
+  AuditRow['action'],
+  AuditRow['outcome'],
+  AuditRow['timestamp'],
+  AuditRow['metadata'],
+  AuditRow['prev_hash'],
+  AuditRow['hash'],
+];
+
+/** The row object, keys in COLUMNS order (what the object-mode read returned). */
+const fromTuple = (t: SqliteTuple): AuditRow => ({
+  id: t[0],
+  seq: t[1],
+  event_type: t[2],
+  user_id: t[3],
+  source_ip: t[4],
+  action: t[5],
+  outcome: t[6],
+  timestamp: t[7],
+  metadata: t[8],
+  prev_hash: t[9],
+  hash: t[10],
+});
 
 const normalise = (r: AuditRow): AuditRow => ({ ...r, seq: Number(r.seq), timestamp: Number(r.timestamp) });
 

@@ -272,7 +272,7 @@ export class AuditService {
       }
       startPrevHash = before.hash;
     }
-    return verifyLedger(this.store.range(from, to, 20_000), {
+    return verifyLedger(this.store.range(from, to), {
       from,
       to,
       startPrevHash,

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signCheckpoint } from '../../../src/core/audit/checkpoint.js';
+import { canonicalJson } from '../../../src/core/audit/canonical-json.js';
 import {
   GENESIS_HASH,
   canonicalRowBody,
@@ -49,6 +50,30 @@ describe('hashRow', () => {
     const [row] = makeRows(1) as [ChainRow];
     const crafted = { ...row, action: 'x","event_type":"auth_success' };
     expect(canonicalRowBody(crafted)).toContain('"action":"x\\",\\"event_type\\":\\"auth_success"');
+  });
+
+  it('builds exactly canonical JSON of the row, whichever text field needs escaping', () => {
+    const rows = makeRows(2);
+    const fields = ['action', 'event_type', 'id', 'outcome', 'prev_hash', 'source_ip', 'user_id'] as const;
+    const awkward = [
+      'a"b',
+      'a\\b',
+      'line\nbreak',
+      'nul\u0000',
+      'del\u007f',
+      'sep\u2028',
+      'lone\ud800',
+      'é ✓ 😀',
+    ];
+    for (const row of rows) {
+      for (const field of fields) {
+        for (const text of awkward) {
+          const { hash: _hash, ...withoutHash } = { ...row, [field]: text };
+          const expected = canonicalJson({ ...withoutHash, metadata: JSON.parse(row.metadata as string) });
+          expect(canonicalRowBody(withoutHash)).toBe(expected);
+        }
+      }
+    }
   });
 
   it('matches the store port ChainLink', () => {
