@@ -5,6 +5,7 @@ declare module 'autocannon' {
     latency: { p99: number };
     non2xx: number;
     errors: number;
+    '2xx': number;
   }
   function autocannon(opts: Record<string, unknown>): Promise<Result>;
   export default autocannon;

@@ -127,7 +127,13 @@ export async function createBulwark(
   if (!checkpointSigner && keys.enabled) audit.useSigner(new KeyringCheckpointSigner(keys));
   const tokenHasher = keys.enabled ? new KeyringTokenHasher(keys, pepper) : undefined;
   const vulnStore = new SqlVulnerabilityStore(store.db, store.dialect);
-  const tokens = new TokenService(new SqlTokenStore(store.db), audit, clock, pepper, tokenHasher);
+  const tokens = new TokenService(
+    new SqlTokenStore(store.db, store.sqlite),
+    audit,
+    clock,
+    pepper,
+    tokenHasher,
+  );
   const vulnerabilities = new VulnerabilityService(
     vulnStore,
     clock,

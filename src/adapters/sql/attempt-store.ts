@@ -1,6 +1,7 @@
 /**
  * Authentication attempts on SQL. `insertMany` is the importers' path: one transaction, a
- * prepared statement per row on SQLite (better-sqlite3 runs ~10^5 rows/s that way), multi-row
+ * prepared statement per row on SQLite (better-sqlite3 runs ~10^5 rows/s that way; the inserts
+ * of concurrent requests share the handle's write batch, sqlite-batch.ts), multi-row
  * INSERTs of up to 5,000 rows on PostgreSQL (10 columns, under the 65,535-parameter cap).
  * `range` walks a time window by keyset (timestamp, id) on the timestamp index, chunk by chunk
  * (attempt-window.ts), so a reader never loads a table into memory and never scans outside its
@@ -19,6 +20,7 @@ import type {
 import { attemptScanner } from './attempt-scan.js';
 import { type PageStart, pageWhere, walkWindow } from './attempt-window.js';
 import type { SqlDatabase } from './dialect.js';
+import { sqliteBatchOf } from './sqlite-batch.js';
 import type { AuthAttemptsTable, Database } from './schema.js';
 
 const PG_ROWS_PER_INSERT = 5000;
@@ -63,7 +65,7 @@ export const attemptFromRow = (r: Selectable<AuthAttemptsTable>): StoredAttempt 
 
 export class SqlAttemptStore implements AttemptStore {
   private readonly db: Kysely<Database>;
-  private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => void) | undefined;
+  private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => Promise<void>) | undefined;
   private readonly liteRange: BetterSqlite3.Statement | undefined;
   private readonly scanner: ReturnType<typeof attemptScanner>;
 
@@ -86,7 +88,7 @@ export class SqlAttemptStore implements AttemptStore {
     if (attempts.length === 0) return 0;
     const rows = attempts.map(toRow);
     if (this.liteInsertMany) {
-      this.liteInsertMany(rows);
+      await this.liteInsertMany(rows);
       return rows.length;
     }
     await this.db.transaction().execute(async (trx) => {
@@ -149,12 +151,15 @@ export class SqlAttemptStore implements AttemptStore {
   }
 }
 
-function sqliteBulkInsert(h: BetterSqlite3.Database): (rows: AuthAttemptsTable[]) => void {
+function sqliteBulkInsert(h: BetterSqlite3.Database): (rows: AuthAttemptsTable[]) => Promise<void> {
   const stmt = h.prepare(
     `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
   );
-  const tx = h.transaction((rows: AuthAttemptsTable[]) => {
+  const batch = sqliteBatchOf(h);
+  // In the handle's write batch: concurrent requests' inserts (and their limiter and audit writes)
+  // share one commit; the promise settles after it (sqlite-batch.ts).
+  const write = (rows: AuthAttemptsTable[]) => {
     for (const r of rows) stmt.run(r);
-  });
-  return (rows) => tx.immediate(rows);
+  };
+  return (rows) => batch.run(() => write(rows));
 }

@@ -18,6 +18,7 @@ import type {
   ChainLink,
 } from '../../core/ports/audit-store.js';
 import type { SqlDatabase } from './dialect.js';
+import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
 import type { Database } from './schema.js';
 import { letOthersRun } from './let-others-run.js';
 
@@ -86,10 +87,19 @@ export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
   private readonly sqliteAppend: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
   private readonly sqliteRange: BetterSqlite3.Statement | undefined;
+  private readonly sqliteBatch: SqliteWriteBatch | undefined;
+  /** The appender in a transaction of its own (a savepoint inside the caller's). */
+  private readonly sqliteAppendAtomic: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
 
   constructor(private readonly store: SqlDatabase) {
     this.db = store.db;
-    this.sqliteAppend = store.sqlite ? makeSqliteAppender(store.sqlite) : undefined;
+    if (store.sqlite) {
+      const append = makeSqliteAppender(store.sqlite);
+      const atomic = store.sqlite.transaction(append);
+      this.sqliteAppend = append;
+      this.sqliteAppendAtomic = (drafts, link) => atomic.immediate(drafts, link);
+      this.sqliteBatch = sqliteBatchOf(store.sqlite);
+    }
     // verify and export read the whole ledger: a prepared statement, no query building per chunk.
     // Rows come back as arrays (.raw()): better-sqlite3 then skips building each row object by
     // column name, which costs more than the read itself; fromTuple builds it in one literal.
@@ -103,7 +113,13 @@ export class SqlAuditStore implements AuditStore {
   async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
     if (drafts.length === 0) return [];
     try {
-      if (this.sqliteAppend) return this.sqliteAppend(drafts, link);
+      // In the handle's write batch (sqlite-batch.ts): appends of concurrent requests (and their
+      // limiter and attempt writes) share one commit, in the order asked, each reading and writing
+      // the head inside it, so the chain has no fork and no gap; settles after the commit.
+      if (this.sqliteAppend) {
+        const append = this.sqliteAppend;
+        return await this.sqliteBatch!.run(() => append(drafts, link));
+      }
       return await this.db.transaction().execute((trx) => this.appendInTransaction(trx, drafts, link));
     } catch (err) {
       throw storeFailure(err);
@@ -151,9 +167,9 @@ export class SqlAuditStore implements AuditStore {
    * it holds the write lock (a key rotation) can still commit its audit entry atomically with it.
    */
   appendInSqliteTransaction(drafts: AuditDraft[], link: ChainLink): AuditRow[] {
-    if (!this.sqliteAppend) throw new Error('appendInSqliteTransaction needs a SQLite store');
+    if (!this.sqliteAppendAtomic) throw new Error('appendInSqliteTransaction needs a SQLite store');
     if (drafts.length === 0) return [];
-    return this.sqliteAppend(drafts, link);
+    return this.sqliteAppendAtomic(drafts, link);
   }
 
   async head(): Promise<{ seq: number; hash: string }> {
@@ -286,7 +302,11 @@ const fromTuple = (t: SqliteTuple): AuditRow => ({
 
 const normalise = (r: AuditRow): AuditRow => ({ ...r, seq: Number(r.seq), timestamp: Number(r.timestamp) });
 
-/** SQLite hot path: prepared statements inside an IMMEDIATE transaction, no query building per row. */
+/**
+ * SQLite hot path: prepared statements, no query building per row. The caller provides the
+ * transaction (the write batch, or its own), which holds the write lock from the head read to the
+ * head write.
+ */
 function makeSqliteAppender(
   handle: BetterSqlite3.Database,
 ): (drafts: AuditDraft[], link: ChainLink) => AuditRow[] {
@@ -296,7 +316,7 @@ function makeSqliteAppender(
     `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
   );
   const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
-  const run = handle.transaction((drafts: AuditDraft[], link: ChainLink) => {
+  return (drafts: AuditDraft[], link: ChainLink) => {
     const head = readHead.get() as { seq: number; hash: string };
     const rows = chain(drafts, head, link);
     for (let i = 0; i < rows.length; i++) {
@@ -318,6 +338,5 @@ function makeSqliteAppender(
     const last = rows[rows.length - 1]!;
     writeHead.run(last.seq, last.hash);
     return rows;
-  });
-  return (drafts, link) => run.immediate(drafts, link);
+  };
 }

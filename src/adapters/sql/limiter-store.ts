@@ -1,9 +1,10 @@
 /**
  * The limiter's store on SQL (SQLite or PostgreSQL): for one-box deployments that want bans and
- * lockouts to survive a restart. One transaction per decision:
- * - SQLite: `BEGIN IMMEDIATE` on the raw better-sqlite3 handle (it takes the database write lock
- *   up front, so two processes on one file serialise instead of deadlocking on an upgrade);
- *   synchronous, a few tens of microseconds.
+ * lockouts to survive a restart. Each decision is atomic:
+ * - SQLite: prepared statements on the raw better-sqlite3 handle, in the handle's write batch
+ *   (sqlite-batch.ts): the decisions of one event-loop turn share one `BEGIN IMMEDIATE`
+ *   transaction (the write lock taken up front, so two processes on one file serialise instead of
+ *   deadlocking on an upgrade), synchronous, each settled after its commit.
  * - PostgreSQL: missing rows are created with `INSERT … ON CONFLICT DO NOTHING`, then locked with
  *   `SELECT … FOR UPDATE` in key order (two decisions on overlapping keys cannot deadlock), decided
  *   in process by the same pure code as the memory store (bucket-batch.ts, lockout.ts), written back.
@@ -26,6 +27,7 @@ import { entryFromRecord, type LockoutRecord, recordFromEntry } from '../../core
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore } from '../../core/ratelimit/ports.js';
 import type { ActiveLock, LockoutRegistry } from '../../core/ports/lockout-registry.js';
 import type { SqlDatabase } from './dialect.js';
+import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
 import type { Database } from './schema.js';
 
 interface BucketRow {
@@ -205,21 +207,22 @@ async function pgLockStates(
   });
 }
 
-/** SQLite: prepared statements and IMMEDIATE transactions on the raw handle. */
+/**
+ * SQLite: prepared statements on the raw handle. Every write runs in the handle's write batch
+ * (sqlite-batch.ts): the operations of one event-loop turn (of this store and of the attempt and
+ * audit stores on the same handle) share one IMMEDIATE transaction, in the order asked; their
+ * promises settle after the commit. Same results as one transaction each, a fraction of the
+ * commits under concurrent requests.
+ */
 class SqliteStatements {
   private readonly getBucket: BetterSqlite3.Statement;
   private readonly putBucket: BetterSqlite3.Statement;
   private readonly getLock: BetterSqlite3.Statement;
   private readonly putLock: BetterSqlite3.Statement;
-  private readonly txCheck: BetterSqlite3.Transaction<
-    (lockKeys: readonly string[], requests: readonly BucketRequest[], nowMs: number) => CheckAndConsumeResult
-  >;
-  private readonly txFailure: BetterSqlite3.Transaction<
-    (key: string, policy: LockoutPolicy, nowMs: number) => LockState
-  >;
-  private readonly txClear: BetterSqlite3.Transaction<(key: string) => void>;
+  private readonly batch: SqliteWriteBatch;
 
   constructor(h: BetterSqlite3.Database) {
+    this.batch = sqliteBatchOf(h);
     this.getBucket = h.prepare('select key, state, tat_rem from rate_limit_buckets where key = ?');
     this.putBucket = h.prepare(
       `insert into rate_limit_buckets (key, state, tat_rem, expires_at) values (?, ?, ?, ?)
@@ -233,44 +236,6 @@ class SqliteStatements {
        on conflict (key) do update set locked_until = excluded.locked_until, level = excluded.level,
          failures = excluded.failures, updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
     );
-    this.txCheck = h.transaction((lockKeys, requests, nowMs) => {
-      const locks = lockKeys.map((k) => this.lockState(k, nowMs));
-      if (locks.some((l) => l.locked)) return { locks, buckets: null };
-      const states = requests.map((r) => stateOf(this.getBucket.get(r.key) as BucketRow | undefined));
-      const out = decideBatch(states, requests, nowMs);
-      if (out.next)
-        for (let i = 0; i < requests.length; i++) {
-          const s = out.next[i]!;
-          this.putBucket.run(requests[i]!.key, s.tatMs, s.tatRem, bucketExpiry(s));
-        }
-      return { locks, buckets: out.decisions };
-    });
-    this.txFailure = h.transaction((key, policy, nowMs) => {
-      const row = this.getLock.get(key) as LockRow | undefined;
-      const base = row ?? { locked_until: 0, level: 0, failures: '{"t":[],"le":0,"ft":0}', expires_at: 0 };
-      const e = applyFailure(entryFromRecord(base, policy.maxFailures), policy, nowMs);
-      const rec = recordFromEntry(e);
-      this.putLock.run(key, rec.locked_until, rec.level, rec.failures, nowMs, rec.expires_at);
-      return lockStateOf(e, nowMs);
-    });
-    this.txBatch = h.transaction((jobs: Job[]) => {
-      for (const j of jobs) {
-        try {
-          j.value = j.run();
-          j.ok = true;
-        } catch (err) {
-          j.error = err;
-        }
-      }
-    });
-    this.txClear = h.transaction((key) => {
-      const row = this.getLock.get(key) as LockRow | undefined;
-      if (!row) return;
-      const e = entryFromRecord(row);
-      clearFailures(e);
-      const rec = recordFromEntry(e);
-      this.putLock.run(key, rec.locked_until, rec.level, rec.failures, Date.now(), rec.expires_at);
-    });
   }
 
   private lockState(key: string, nowMs: number): LockState {
@@ -278,45 +243,39 @@ class SqliteStatements {
     return lockStateOf(row ? entryFromRecord(row) : undefined, nowMs);
   }
 
-  // Operations requested in the same turn of the event loop run in one IMMEDIATE transaction, in
-  // the order they were asked, each in its own savepoint (a failing one rolls back alone); their
-  // promises settle after the commit. Same results as one transaction each, a fraction of the
-  // commits under concurrent requests.
-  private jobs: Job[] = [];
-  private scheduled = false;
-  private readonly txBatch: BetterSqlite3.Transaction<(jobs: Job[]) => void>;
+  // The bodies below run inside the batch's write transaction (atomic: a throw rolls back all of
+  // the body); they read nothing but the database and their arguments, so a rerun is the same.
 
-  private enqueue<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.jobs.push({
-        run,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        ok: false,
-        value: undefined,
-        error: undefined,
-      });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
+  private check(lockKeys: readonly string[], requests: readonly BucketRequest[], nowMs: number) {
+    const locks = lockKeys.map((k) => this.lockState(k, nowMs));
+    if (locks.some((l) => l.locked)) return { locks, buckets: null };
+    const states = requests.map((r) => stateOf(this.getBucket.get(r.key) as BucketRow | undefined));
+    const out = decideBatch(states, requests, nowMs);
+    if (out.next)
+      for (let i = 0; i < requests.length; i++) {
+        const s = out.next[i]!;
+        this.putBucket.run(requests[i]!.key, s.tatMs, s.tatRem, bucketExpiry(s));
       }
-    });
+    return { locks, buckets: out.decisions };
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const jobs = this.jobs;
-    this.jobs = [];
-    try {
-      this.txBatch.immediate(jobs);
-    } catch (err) {
-      for (const j of jobs) j.reject(err);
-      return;
-    }
-    for (const j of jobs) {
-      if (j.ok) j.resolve(j.value);
-      else j.reject(j.error);
-    }
+  private failure(key: string, policy: LockoutPolicy, nowMs: number): LockState {
+    const row = this.getLock.get(key) as LockRow | undefined;
+    const base = row ?? { locked_until: 0, level: 0, failures: '{"t":[],"le":0,"ft":0}', expires_at: 0 };
+    const e = applyFailure(entryFromRecord(base, policy.maxFailures), policy, nowMs);
+    const rec = recordFromEntry(e);
+    this.putLock.run(key, rec.locked_until, rec.level, rec.failures, nowMs, rec.expires_at);
+    return lockStateOf(e, nowMs);
+  }
+
+  private clearRow(key: string): void {
+    const row = this.getLock.get(key) as LockRow | undefined;
+    // Most successful logins have nothing to clear: no write in that case.
+    if (!row) return;
+    const e = entryFromRecord(row);
+    clearFailures(e);
+    const rec = recordFromEntry(e);
+    this.putLock.run(key, rec.locked_until, rec.level, rec.failures, Date.now(), rec.expires_at);
   }
 
   checkAndConsume(
@@ -324,27 +283,15 @@ class SqliteStatements {
     requests: readonly BucketRequest[],
     nowMs: number,
   ): Promise<CheckAndConsumeResult> {
-    return this.enqueue(() => this.txCheck(lockKeys, requests, nowMs));
+    return this.batch.run(() => this.check(lockKeys, requests, nowMs));
   }
   recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {
-    return this.enqueue(() => this.txFailure(key, policy, nowMs));
+    return this.batch.run(() => this.failure(key, policy, nowMs));
   }
   isLocked(key: string, nowMs: number): LockState {
     return this.lockState(key, nowMs);
   }
   clear(key: string): Promise<void> {
-    return this.enqueue(() => {
-      // Most successful logins have nothing to clear: no write in that case.
-      if (this.getLock.get(key) !== undefined) this.txClear(key);
-    });
+    return this.batch.run(() => this.clearRow(key));
   }
-}
-
-interface Job {
-  run: () => unknown;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-  ok: boolean;
-  value: unknown;
-  error: unknown;
 }

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { TokenStore } from '../../core/ports/token-store.js';
 import type { ApiToken, Scope } from '../../core/tokens.js';
@@ -9,7 +10,20 @@ const fromRow = ({ token_hash: _hash, ...r }: Selectable<ApiTokensTable>): ApiTo
 });
 
 export class SqlTokenStore implements TokenStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly liteFind: BetterSqlite3.Statement | undefined;
+
+  /**
+   * `sqlite`: the raw handle behind `db` when it is SQLite. Every authenticated request looks its
+   * token up: a prepared statement then, instead of building, compiling and preparing the query
+   * each time (most of the lookup's cost). Still read from the database on every request, so a
+   * revocation by another process on the same file holds at once.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite?: BetterSqlite3.Database,
+  ) {
+    this.liteFind = sqlite?.prepare('select * from api_tokens where token_hash = ?');
+  }
 
   async insert(token: ApiToken, tokenHash: string): Promise<void> {
     await this.db
@@ -19,6 +33,10 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async findByHash(tokenHash: string): Promise<ApiToken | null> {
+    if (this.liteFind) {
+      const r = this.liteFind.get(tokenHash) as Selectable<ApiTokensTable> | undefined;
+      return r ? fromRow(r) : null;
+    }
     const row = await this.db
       .selectFrom('api_tokens')
       .selectAll()

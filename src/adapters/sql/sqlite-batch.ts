@@ -1,0 +1,145 @@
+/**
+ * Group commit for SQLite writes: the write operations requested on one database handle during
+ * one turn of the event loop (limiter decisions, attempt inserts, audit appends, of all the
+ * requests in flight) run in one `BEGIN IMMEDIATE` transaction on the next turn, in the order
+ * asked. Every promise settles only after the COMMIT, so no caller is answered before its write is
+ * stored; a failed BEGIN or COMMIT (store down, disk full, a deferred constraint) rejects every
+ * operation of the batch, and none of their writes is stored. Same results as one transaction
+ * each: better-sqlite3 runs the batch synchronously, so nothing interleaves with it; the commit
+ * (the WAL write of every page the batch dirtied, once, however many operations dirtied it) is
+ * paid once per turn instead of once per operation.
+ *
+ * Operations fail alone. The batch first runs without savepoints (a savepoint per operation costs
+ * about what a commit does: SQLite keeps a statement journal for each); when an operation throws,
+ * that attempt rolls back whole and the batch runs again with each operation in its own savepoint,
+ * so that only the failing one is lost and rejects with its own error. Operations must therefore
+ * be pure functions of the database (re-running one after a rollback gives the same result).
+ *
+ * One batch per handle (`sqliteBatchOf`), shared by every store on it: that is what lets the
+ * limiter, attempt and audit writes of concurrent requests share a commit.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+
+interface Job {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** An operation's own failure in the no-savepoint pass (as opposed to BEGIN or COMMIT failing). */
+class OperationFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/** A batch this large is a long synchronous stretch already: the rest waits for the next turn. */
+const MAX_JOBS_PER_COMMIT = 2000;
+
+export interface SqliteBatchStats {
+  commits: number;
+  operations: number;
+  /** Batches run again with a savepoint per operation because one of them failed. */
+  retries: number;
+}
+
+export class SqliteWriteBatch {
+  /** Counters for tests and benchmarks. */
+  readonly stats: SqliteBatchStats = { commits: 0, operations: 0, retries: 0 };
+  private jobs: Job[] = [];
+  private scheduled = false;
+  private readonly together: BetterSqlite3.Transaction<(jobs: Job[], out: unknown[]) => void>;
+  private readonly apart: BetterSqlite3.Transaction<(jobs: Job[], out: Outcome[]) => void>;
+
+  constructor(private readonly handle: BetterSqlite3.Database) {
+    this.together = handle.transaction((jobs: Job[], out: unknown[]) => {
+      for (let i = 0; i < jobs.length; i++) {
+        try {
+          out[i] = jobs[i]!.run();
+        } catch (err) {
+          throw new OperationFailed(err);
+        }
+      }
+    });
+    // Inside `apart` this nested transaction function is a SAVEPOINT … RELEASE (ROLLBACK TO on throw).
+    const savepoint = handle.transaction((run: () => unknown) => run());
+    this.apart = handle.transaction((jobs: Job[], out: Outcome[]) => {
+      for (let i = 0; i < jobs.length; i++) {
+        try {
+          out[i] = { ok: true, value: savepoint(jobs[i]!.run) };
+        } catch (err) {
+          out[i] = { ok: false, error: err };
+        }
+      }
+    });
+  }
+
+  /** Runs `write` (synchronous, on this handle) in the next batch; settles after its commit. */
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ run: write, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.jobs.length === 0) return;
+    // Another transaction is open on this handle (a query-builder transaction between two of its
+    // awaits): never join it, its rollback would take acknowledged writes with it. Wait for it.
+    if (this.handle.inTransaction) return this.schedule();
+    let jobs = this.jobs;
+    if (jobs.length > MAX_JOBS_PER_COMMIT) {
+      this.jobs = jobs.slice(MAX_JOBS_PER_COMMIT);
+      jobs = jobs.slice(0, MAX_JOBS_PER_COMMIT);
+      this.schedule();
+    } else this.jobs = [];
+    this.stats.operations += jobs.length;
+    const values = new Array<unknown>(jobs.length);
+    try {
+      this.together.immediate(jobs, values);
+      this.stats.commits += 1;
+      for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(values[i]);
+      return;
+    } catch (err) {
+      if (!(err instanceof OperationFailed)) return rejectAll(jobs, err);
+      if (jobs.length === 1) return jobs[0]!.reject(err.error);
+    }
+    // One operation failed and took the whole attempt with it: again, one savepoint each.
+    this.stats.retries += 1;
+    const outcomes = new Array<Outcome>(jobs.length);
+    try {
+      this.apart.immediate(jobs, outcomes);
+      this.stats.commits += 1;
+    } catch (err) {
+      return rejectAll(jobs, err);
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      const o = outcomes[i]!;
+      if (o.ok) jobs[i]!.resolve(o.value);
+      else jobs[i]!.reject(o.error);
+    }
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function rejectAll(jobs: Job[], err: unknown): void {
+  for (const j of jobs) j.reject(err);
+}
+
+const batches = new WeakMap<BetterSqlite3.Database, SqliteWriteBatch>();
+
+/** The one write batch of this handle. */
+export function sqliteBatchOf(handle: BetterSqlite3.Database): SqliteWriteBatch {
+  let b = batches.get(handle);
+  if (b === undefined) {
+    b = new SqliteWriteBatch(handle);
+    batches.set(handle, b);
+  }
+  return b;
+}
