@@ -162,7 +162,7 @@ export class AuditService {
     return this.appendDrafts(evs.map((ev) => toAuditDraft(ev, this.redactor, newId())));
   }
 
-  /** Appends drafts made by prepare/prepareBatch (the only way drafts should be made). */
+  /** Appends drafts made by prepare/prepareBatch (or submit/submitBatch: the only ways drafts should be made). */
   async appendDrafts(drafts: AuditDraft[]): Promise<AuditRow[]> {
     let rows: AuditRow[];
     try {
