@@ -81,12 +81,23 @@ function fieldOf(issue: z.core.$ZodIssue): string {
 
 /**
  * The BulwarkError for a failed zod parse: field = the first issue's path joined by '.', message
- * `<field>: <what is wrong>`, details.issues = up to 20 `{ field, message }`.
+ * `<field>: <what is wrong>`, details.issues = up to 20 `{ field, message }`, one per field.
+ *
+ * One per field: a schema that checks a value twice (a pattern, then a refinement of it) reports
+ * both when the first fails, and a caller who gets "cve: …" twice has one thing to change, not
+ * two. The first issue of a field is kept (it is the more basic one). Unknown keys keep their own
+ * entries (each names a different key).
  */
 export function zodIssuesToError(err: z.ZodError): BulwarkError {
-  const issues = err.issues
-    .slice(0, MAX_LISTED_ISSUES)
-    .map((i) => ({ field: fieldOf(i), message: i.message }));
+  const seen = new Set<string>();
+  const issues: Array<{ field: string; message: string }> = [];
+  for (const i of err.issues) {
+    const field = fieldOf(i);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    issues.push({ field, message: i.message });
+    if (issues.length === MAX_LISTED_ISSUES) break;
+  }
   const first = issues[0] ?? { field: ROOT_FIELD, message: 'is invalid' };
   return new BulwarkError('validation_failed', `${first.field}: ${first.message}`, {
     field: first.field,

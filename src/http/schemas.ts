@@ -14,13 +14,20 @@ export const csvList = <T extends string>(values: readonly [T, ...T[]]) =>
     )
     .pipe(z.array(z.enum(values)).max(values.length * 2));
 
-/** A whole number in a query string, written plainly (no 0x, exponents or signs), within [min, max]. */
+/**
+ * A whole number in a query string, written plainly (no 0x, exponents or signs), within [min, max].
+ * Every value outside that (`0`, `-1`, `1e3`, `abc`) gets the one message naming the range, so a
+ * caller is told the same rule whichever way the value was wrong.
+ */
 export const queryInt = (min: number, max: number) =>
-  z
-    .string({ error: 'must be given once, as a whole number' })
-    .regex(/^\d{1,9}$/, { error: `must be a whole number from ${min} to ${max}` })
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string({ error: 'must be given once, as a whole number' }).transform((s, ctx) => {
+    const n = /^\d{1,9}$/.test(s) ? Number(s) : NaN;
+    if (!(n >= min && n <= max)) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
 
 export const pageQuery = {
   limit: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),

@@ -147,6 +147,47 @@ describe('bulwark audit CLI', () => {
     expect((await run('audit', 'proof', '999')).code).toBe(2);
   });
 
+  it('refuses ranges past the head (exit 2, naming the head) and inverted ranges, in flag names', async () => {
+    const head = JSON.parse((await run('audit', 'verify', '--json')).stdout).to as number;
+    const from = await run('audit', 'verify', '--from', '999999');
+    expect(from.code).toBe(2);
+    expect(from.stdout).toBe('');
+    expect(from.stderr.trim()).toBe(
+      `bulwark: validation_failed: --from: is past the head of the audit log (seq ${head})`,
+    );
+    const to = await run('audit', 'verify', '--to', String(head + 1));
+    expect(to.code).toBe(2);
+    expect(to.stderr.trim()).toBe(
+      `bulwark: validation_failed: --to: is past the head of the audit log (seq ${head})`,
+    );
+    const inverted = await run('audit', 'verify', '--from', '5', '--to', '2');
+    expect(inverted.code).toBe(2);
+    expect(inverted.stderr.trim()).toBe('bulwark: validation_failed: --from: must not be after --to');
+    const zero = await run('audit', 'proof', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr.trim()).toBe('bulwark: validation_failed: seq: must be a whole number ≥ 1');
+    const past = await run('audit', 'proof', '999999');
+    expect(past.code).toBe(2);
+    expect(past.stderr.trim()).toBe(
+      `bulwark: validation_failed: seq: is past the head of the audit log (seq ${head})`,
+    );
+    const window = await run(
+      'audit',
+      'export',
+      '--format',
+      'jsonl',
+      '--since',
+      '2026-01-02T00:00:00Z',
+      '--until',
+      '2026-01-01T00:00:00Z',
+    );
+    expect(window.code).toBe(2);
+    expect(window.stderr.trim()).toBe('bulwark: validation_failed: --until: must be later than --since');
+    const seqs = await run('audit', 'export', '--format', 'jsonl', '--from', '9', '--to', '3');
+    expect(seqs.code).toBe(2);
+    expect(seqs.stderr.trim()).toBe('bulwark: validation_failed: --from: must not be after --to');
+  });
+
   it('verify exits 1 and names the bad seq when the file was edited around the triggers', async () => {
     const h = new BetterSqlite3(path.join(dir, 'a.db'));
     h.exec('drop trigger security_audit_log_no_update');

@@ -14,6 +14,8 @@ const ev = (over: Record<string, unknown> = {}) => ({
 describeEachBackend('audit ledger over HTTP', (backend) => {
   let t: TestApp;
   const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
+  /** An hour before the clock starts: explicit event times within the accepted bounds. */
+  const T = Date.UTC(2026, 0, 15, 11);
   beforeAll(async () => {
     t = await startTestApp(backend.url(), { clock });
   });
@@ -76,7 +78,7 @@ describeEachBackend('audit ledger over HTTP', (backend) => {
   it('appends a batch and answers each id and seq in order', async () => {
     const before = await count();
     const r = await post({
-      events: [ev({ timestamp: 1000 }), ev({ timestamp: 1000 }), ev({ timestamp: 2000 })],
+      events: [ev({ timestamp: T + 1000 }), ev({ timestamp: T + 1000 }), ev({ timestamp: T + 2000 })],
     });
     expect(r.statusCode).toBe(201);
     expect(r.json().events.map((e: { seq: number }) => e.seq)).toEqual([before + 1, before + 2, before + 3]);
@@ -87,10 +89,10 @@ describeEachBackend('audit ledger over HTTP', (backend) => {
     const before = await count();
     const r = await post({
       events: [
-        ev({ timestamp: 5000 }),
-        ev({ timestamp: 6000 }),
-        ev({ timestamp: 5999 }),
-        ev({ timestamp: 1 }),
+        ev({ timestamp: T + 5000 }),
+        ev({ timestamp: T + 6000 }),
+        ev({ timestamp: T + 5999 }),
+        ev({ timestamp: T + 1 }),
       ],
     });
     expect(r.statusCode).toBe(400);
@@ -128,6 +130,8 @@ describeEachBackend('audit ledger over HTTP', (backend) => {
 
   it('filters, orders newest first by default, and pages with a stable cursor', async () => {
     const base = Date.UTC(2026, 1, 1);
+    // Events may not be dated ahead of the clock: the clock moves past the batch first.
+    clock.t = Math.max(clock.t, base + 60_000);
     const events = [];
     for (let i = 0; i < 30; i++) {
       events.push(

@@ -69,6 +69,18 @@ describe('bulwark CLI', () => {
     expect(list.stdout).not.toContain(token);
     expect(JSON.parse(list.stdout).map((t: { id: string }) => t.id)).toContain(id);
     expect((await run('tokens', 'create', '--scope', 'root', '--name', 'x')).code).toBe(2);
+    // A name the audit redactor would change is refused, not stored as a marker (or in the clear).
+    const secretName = await run(
+      'tokens',
+      'create',
+      '--scope',
+      'read',
+      '--name',
+      'ghp_0123456789abcdefghijABCDEFGHIJ012345',
+    );
+    expect(secretName.code).toBe(2);
+    expect(secretName.stderr).toMatch(/^bulwark: validation_failed: name: looks like a secret/);
+    expect((await run('tokens', 'list', '--json')).stdout).not.toContain('ghp_');
     expect((await run('tokens', 'revoke', id)).code).toBe(0);
     const again = await run('tokens', 'revoke', id);
     expect(again.code).toBe(2);

@@ -14,13 +14,20 @@ import { neutralizeControlChars } from '../../core/audit/sanitize.js';
 import { newId } from '../../core/ids.js';
 import type { AuditCheckpointRow, AuditDraft, AuditRow, AuditStore } from '../../core/ports/audit-store.js';
 import type { CheckpointPublicKey, CheckpointSigner } from '../../core/ports/checkpoint-signer.js';
-import { type IncomingAuditEvent, parseAuditEvent, validateBatch } from '../../core/audit/event.js';
+import {
+  type IncomingAuditEvent,
+  parseAuditEvent,
+  parseClientEvent,
+  validateBatch,
+} from '../../core/audit/event.js';
+import type { Submitter } from '../../core/audit/submission.js';
 import { GENESIS_HASH, chainLink } from '../../core/audit/hash-chain.js';
 import type { CheckpointKeyLookup, SignedCheckpoint } from '../../core/audit/checkpoint.js';
 import { type LedgerVerification, verifyLedger } from '../../core/audit/ledger-verify.js';
 import { type InclusionProof, buildInclusionProof } from '../../core/audit/inclusion-proof.js';
 import { type Redactor, createRedactor } from '../../core/audit/redaction.js';
 import { toAuditDraft } from '../../core/audit/draft.js';
+import { checkAuditTimeWindow } from '../../core/audit/filter.js';
 import type { AuditEventType, AuditOutcome } from '../../core/audit/types.js';
 import type { Metrics } from '../metrics.js';
 
@@ -89,11 +96,22 @@ export class AuditService {
   }
 
   /**
-   * Free text kept beside the ledger (rotation notes, approval reasons) treated like an audit
-   * action: control characters neutralised, secrets and PII redacted, before it is stored anywhere.
+   * Rotation notes: control characters neutralised (they are shown on one line, like an action),
+   * then secrets and PII redacted, before they are stored anywhere.
    */
   redactText(text: string): string {
     return this.redactor.redactString(neutralizeControlChars(text));
+  }
+
+  /**
+   * Free text a user writes that is stored beside the ledger (transition notes, approval reasons,
+   * review titles, a vulnerability's title, description and remediation, attempt details, policy
+   * reasons): secrets and PII redacted with the ledger's own redactor, so the stored copy and its
+   * audit copy say the same thing. Line breaks are kept: the fields were validated already (no
+   * control characters), and a multi-line description stays multi-line.
+   */
+  redactFreeText(text: string): string {
+    return this.redactor.redactString(text);
   }
 
   /** Validates, neutralises and redacts one event into the draft the store chains and writes. */
@@ -109,8 +127,9 @@ export class AuditService {
     );
   }
 
+  /** Appends one event from trusted code (Bulwark's own emitters, library callers); errors name its fields. */
   async append(event: AuditEventInput): Promise<AuditRow> {
-    const [row] = await this.appendBatch([event]);
+    const [row] = await this.appendDrafts([this.prepare(event)]);
     return row!;
   }
 
@@ -122,7 +141,28 @@ export class AuditService {
     return this.appendDrafts(this.prepareBatch([...events]));
   }
 
-  /** Appends drafts made by prepare/prepareBatch (the only way drafts should be made). */
+  /**
+   * Appends one event an API client sent (src/core/audit/submission.ts): refused when it claims an
+   * action of Bulwark's own or a `submitted_by` of its own, or its time is out of bounds; stamped
+   * with the submitting token inside the hashed row. Errors name the event's fields.
+   */
+  async submit(event: unknown, submitter: Submitter): Promise<AuditRow> {
+    const ev = parseClientEvent(event, this.clock.now(), submitter);
+    const [row] = await this.appendDrafts([toAuditDraft(ev, this.redactor, newId())]);
+    return row!;
+  }
+
+  /** A batch an API client sent: every event checked and stamped as in submit; errors name events.<i>.<field>. */
+  async submitBatch(events: unknown, submitter: Submitter, maxEvents?: number): Promise<AuditRow[]> {
+    const evs = validateBatch(events, {
+      now: this.clock.now(),
+      client: submitter,
+      ...(maxEvents ? { maxEvents } : {}),
+    });
+    return this.appendDrafts(evs.map((ev) => toAuditDraft(ev, this.redactor, newId())));
+  }
+
+  /** Appends drafts made by prepare/prepareBatch (or submit/submitBatch: the only ways drafts should be made). */
   async appendDrafts(drafts: AuditDraft[]): Promise<AuditRow[]> {
     let rows: AuditRow[];
     try {
@@ -139,6 +179,7 @@ export class AuditService {
   }
 
   list(...args: Parameters<AuditStore['list']>) {
+    checkAuditTimeWindow(args[0]);
     return this.store.list(...args);
   }
 
@@ -247,11 +288,16 @@ export class AuditService {
   async verify(req: VerifyRequest = {}): Promise<LedgerVerification> {
     const head = await this.store.head();
     const from = req.from ?? 1;
+    // Messages name the fields as this service does (from, to); the CLI renames them to its flags.
     if (!Number.isSafeInteger(from) || from < 1) throw validationError('from', 'must be a whole number ≥ 1');
-    if (req.to !== undefined && (!Number.isSafeInteger(req.to) || req.to < 0))
-      throw validationError('to', 'must be a whole number ≥ 0');
-    const to = req.to === undefined ? head.seq : Math.min(req.to, head.seq);
-    if (req.to !== undefined && from > req.to) throw validationError('from', 'must not be after --to');
+    if (req.to !== undefined && (!Number.isSafeInteger(req.to) || req.to < 1))
+      throw validationError('to', 'must be a whole number ≥ 1');
+    if (req.to !== undefined && from > req.to) throw validationError('from', 'must not be after to');
+    // A range past the head holds no rows: "ok, 0 checked" would read as a clean bill of health
+    // for rows that do not exist, so it is refused, naming the head.
+    if (req.from !== undefined && from > head.seq) throw pastHead('from', head.seq);
+    if (req.to !== undefined && req.to > head.seq) throw pastHead('to', head.seq);
+    const to = req.to ?? head.seq;
     const publicKey = req.publicKey ?? (await this.verificationKeys());
     const checkpoints = await this.store.checkpoints();
     let startPrevHash = GENESIS_HASH;
@@ -294,8 +340,8 @@ export class AuditService {
     treeSize?: number,
   ): Promise<InclusionProof & { checkpoint: SignedCheckpoint | null }> {
     const head = await this.store.head();
-    if (!Number.isSafeInteger(seq) || seq < 1 || seq > head.seq)
-      throw new BulwarkError('not_found', `no audit row with seq ${seq}`);
+    if (!Number.isSafeInteger(seq) || seq < 1) throw validationError('seq', 'must be a whole number ≥ 1');
+    if (seq > head.seq) throw pastHead('seq', head.seq);
     const cps = await this.store.checkpoints();
     let size = treeSize;
     if (size === undefined) size = cps.find((c) => c.seq >= seq)?.seq ?? head.seq;
@@ -315,6 +361,15 @@ export class AuditService {
     return { ...proof, checkpoint: cps.find((c) => c.seq === size) ?? null };
   }
 }
+
+/** A seq the caller named is past the head of the ledger: a validation error that names the head. */
+const pastHead = (field: string, head: number): BulwarkError =>
+  validationError(
+    field,
+    head === 0
+      ? 'is past the head of the audit log (the log is empty)'
+      : `is past the head of the audit log (seq ${head})`,
+  );
 
 async function firstChunk(it: AsyncIterable<AuditRow[]>): Promise<AuditRow | undefined> {
   for await (const chunk of it) return chunk[0];

@@ -115,7 +115,9 @@ export class AuthImporter {
       timestamp: p.timestamp,
       result: p.result,
       failure_reason: p.result === 'success' ? null : ((p.failure_reason ?? 'other') as FailureReason),
-      failure_detail: detail.slice(0, 512),
+      // Log text is free text (a JSON-lines detail is whatever the writer put there): redacted like
+      // the audit copy, before the cut, so the cut cannot leave half a secret the redactor misses.
+      failure_detail: this.audit.redactFreeText(detail).slice(0, 512),
       rl_bucket_state: [],
     };
   }

@@ -22,9 +22,6 @@ const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
 export const AT_RULE =
   'must be epoch milliseconds (a whole number ≥ 0) or an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z';
 
-/** `at` may be this far ahead of the clock (skew between hosts), as a register's discovered_at may. */
-export const AT_FUTURE_SKEW_MS = 5 * 60_000;
-
 const text = (max: number) =>
   z
     .string()

@@ -35,7 +35,8 @@ import type { CompiledRateLimitPolicy } from '../../core/ratelimit/policy.js';
 import type { LimiterStore } from '../../core/ratelimit/ports.js';
 import { TrafficSummary } from '../../core/ratelimit/traffic-summary.js';
 import type { AuditEventInput, AuditService } from './audit.js';
-import { AT_FUTURE_SKEW_MS, parseRecordAttempt, type RecordAttempt } from './auth-input.js';
+import { parseRecordAttempt, type RecordAttempt } from './auth-input.js';
+import { eventTimeProblem } from '../../core/event-time.js';
 import { AuthImporter } from './auth-import.js';
 import { lockoutReplay, type ReplayBan } from './lockout-replay.js';
 import { GroupCommit } from './group-commit.js';
@@ -137,9 +138,9 @@ export class AuthService {
    */
   async recordAttempt(input: unknown): Promise<AuthDecision> {
     const a = parseRecordAttempt(input);
-    // A time far ahead of the clock would sit at the head of every time-ordered view for ever.
-    if (a.at !== undefined && a.at > this.clock.now() + AT_FUTURE_SKEW_MS)
-      throw validationError('at', 'is more than 5 minutes in the future');
+    // Not far ahead of the clock, not before 2000 (event-time.ts: the rule audit events follow too).
+    const timeProblem = a.at === undefined ? null : eventTimeProblem(a.at, this.clock.now());
+    if (timeProblem) throw validationError('at', timeProblem);
     try {
       return await this.record(a);
     } catch (err) {
@@ -182,7 +183,9 @@ export class AuthService {
             : d.reason === 'rate_limited'
               ? 'rate_limited'
               : 'other';
-    const detail = [a.failure_text, refused ? `refused: ${d.reason}` : null].filter(Boolean).join('; ');
+    // failure_text is the caller's free text: secrets and PII redacted before it is stored.
+    const text = a.failure_text ? this.audit.redactFreeText(a.failure_text) : null;
+    const detail = [text, refused ? `refused: ${d.reason}` : null].filter(Boolean).join('; ');
     const attempt: StoredAttempt = {
       id: newId(),
       user_id: a.user_id ?? null,

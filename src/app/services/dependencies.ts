@@ -179,16 +179,12 @@ export class DependencyService {
       const lookups: LockPackage[] = inputs.flatMap((i) => i.parsed.packages.filter(isLookedUp));
       const index = await this.advisories.indexFor(lookups);
       const stored = (await this.store.activeApprovals()).map(ruleOf);
+      // Policy-file reasons are free text too: redacted before the scan result and manifests store them.
+      const policy = (opts.policy ?? []).map((r) => ({ ...r, reason: this.audit.redactFreeText(r.reason) }));
       // Matching and writing 150,000 packages is seconds of work: it runs in slices (TimeSlice) so
       // that the server answers other requests in between.
       const slice = new TimeSlice();
-      const outcome = await scanLockfilesCooperatively(
-        inputs,
-        index,
-        [...(opts.policy ?? []), ...stored],
-        now,
-        slice,
-      );
+      const outcome = await scanLockfilesCooperatively(inputs, index, [...policy, ...stored], now, slice);
       const summary = summarise(outcome.result);
       const all = outcome.result.lockfiles.flatMap((l) => l.findings);
       const { counts, ids } = await this.linker.link(all);
@@ -300,7 +296,9 @@ export class DependencyService {
       package: p.package ?? null,
       version_range: p.version_range ?? null,
       dep_path: p.dep_path ?? null,
-      reason: p.reason,
+      // Free text: secrets and PII redacted before it is stored, listed and shown on the dashboard.
+      // The approver is an identity and is kept as given, like an audit entry's user_id.
+      reason: this.audit.redactFreeText(p.reason),
       approver: p.approver,
       expires_at: expiresAt,
       created_at: now,

@@ -174,7 +174,8 @@ export class PostureService {
       category: parsed.category,
       edition,
       kind: input.kind,
-      title,
+      // Free text: secrets and PII redacted before it is stored (the dashboard shows it).
+      title: this.audit.redactFreeText(title),
       reviewed_by: actor.id,
       at: this.clock.now(),
     };

@@ -24,22 +24,39 @@ import {
 import type { SlaPolicy } from '../../core/vulns/sla.js';
 import { buildVulnerability } from '../../core/vulns/vulnerability.js';
 import type { AuditRow } from '../../core/ports/audit-store.js';
+import { redactString } from '../../core/audit/redaction.js';
 import type { AuditService } from './audit.js';
 
 const noteSchema = z.object({ note: multiLineText(4096).optional() });
 
 export class VulnerabilityService {
+  /** Secrets and PII out of the free text people write here, before it is stored (AuditService.redactFreeText). */
+  private readonly redact: (text: string) => string;
+
   constructor(
     private readonly store: VulnerabilityStore,
     private readonly clock: Clock,
     private readonly sla: SlaPolicy,
     // When given, every transition is recorded in the audit log (config_change) and the entry returned.
     private readonly audit?: AuditService,
-  ) {}
+  ) {
+    // The ledger's (keyed) redactor when there is a ledger; the same rules, unkeyed, when not.
+    this.redact = audit ? (text) => audit.redactFreeText(text) : redactString;
+  }
 
   async create(input: unknown): Promise<VulnerabilityRecord> {
     const built = buildVulnerability(input, { now: this.clock.now(), slaPolicy: this.sla });
-    const record: VulnerabilityRecord = { ...built, source: 'manual', source_key: null };
+    const record: VulnerabilityRecord = {
+      ...built,
+      title: this.redact(built.title),
+      description: this.redact(built.description),
+      remediation: this.redact(built.remediation),
+      component: this.redact(built.component),
+      severity_override_reason:
+        built.severity_override_reason === null ? null : this.redact(built.severity_override_reason),
+      source: 'manual',
+      source_key: null,
+    };
     await this.store.insert(record);
     return record;
   }
@@ -73,7 +90,9 @@ export class VulnerabilityService {
     if (!isVulnStatus(input.to))
       throw validationError('to', 'must be one of open, in_progress, mitigated, resolved');
     const to: VulnStatus = input.to;
-    const note = parseWithSchema(noteSchema, { note: input.note ?? undefined }).note || null;
+    const given = parseWithSchema(noteSchema, { note: input.note ?? undefined }).note || null;
+    // Redacted before it is stored: the history returns it as is (its audit copy is redacted too).
+    const note = given === null ? null : this.redact(given);
     const current = await this.get(id);
     const check = checkTransition(current.status, to);
     if (!check.ok) throw illegalTransitionError(current.status, to, check.reason);

@@ -23,9 +23,16 @@ import {
 import { checkInclusionProof, type InclusionProof } from '../../core/audit/inclusion-proof.js';
 import { csvHeader, csvLine, jsonLine } from '../../core/audit/export-format.js';
 import { matchesAuditFilter } from '../../core/audit/filter.js';
+import { withFlagNames } from '../flags.js';
 import { normalizeIp } from '../../core/audit/source-ip.js';
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from '../../core/audit/types.js';
 import { presentCheckpoint } from '../../app/audit/present.js';
+
+/** The service's field names (from, to, tree_size) as this command's flags. */
+const AUDIT_FLAGS = { from: '--from', to: '--to', tree_size: '--tree-size' } as const;
+const asFlags = (err: unknown): never => {
+  throw withFlagNames(err, AUDIT_FLAGS);
+};
 
 const seqArg = (field: string) => (v: string) => {
   if (!/^\d{1,15}$/.test(v)) throw new InvalidArgumentError(`${field} must be a whole number`);
@@ -72,6 +79,9 @@ function filterFrom(o: FilterOpts): AuditFilter {
   for (const t of o.outcome ?? [])
     if (!(AUDIT_OUTCOMES as readonly string[]).includes(t))
       throw validationError('--outcome', `must be one of ${AUDIT_OUTCOMES.join(', ')}`);
+  // The service's rule (checkAuditTimeWindow), in this interface's own names.
+  if (o.since !== undefined && o.until !== undefined && !(o.until > o.since))
+    throw validationError('--until', 'must be later than --since');
   let ip: string | undefined;
   if (o.sourceIp !== undefined) {
     ip = normalizeIp(o.sourceIp) ?? undefined;
@@ -139,9 +149,12 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
     )
     .option('--json', 'print as JSON')
     .action(async (o: { from?: number; to?: number; publicKey?: string; json?: boolean }, cmd) => {
+      // The service refuses this too, naming its fields; here the user typed flags.
+      if (o.from !== undefined && o.to !== undefined && o.from > o.to)
+        throw validationError('--from', 'must not be after --to');
       const publicKey = o.publicKey ? readText(o.publicKey, '--public-key') : undefined;
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
-        const v = await b.audit.verify({ from: o.from, to: o.to, publicKey });
+        const v = await b.audit.verify({ from: o.from, to: o.to, publicKey }).catch(asFlags);
         if (o.json) printJson(out, v);
         else if (v.ok)
           out.stdout(
@@ -216,6 +229,9 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       if (o.format !== 'jsonl' && o.format !== 'csv')
         throw validationError('--format', 'must be jsonl or csv');
       const filter = filterFrom(o);
+      // The same rule as verify's: an inverted seq range is a mistake, not an empty export.
+      if (o.from !== undefined && o.to !== undefined && o.from > o.to)
+        throw validationError('--from', 'must not be after --to');
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const head = await b.audit.head();
         if (o.out !== undefined) assertWritableFile('--out', o.out);
@@ -357,7 +373,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
     )
     .action(async (seq: number, o: { treeSize?: number }, cmd) => {
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
-        const p = await b.audit.proof(seq, o.treeSize);
+        const p = await b.audit.proof(seq, o.treeSize).catch(asFlags);
         printJson(out, { ...p, checkpoint: p.checkpoint ? presentCheckpoint(p.checkpoint) : null });
       });
     });

@@ -9,12 +9,15 @@
  * METADATA_MAX_DEPTH levels, holding only JSON values. Unknown fields are refused.
  *
  * Metadata is validated here but redacted later (prepareMetadata), where the redactor's
- * configuration lives; action is neutralised here so that every path gets it.
+ * configuration lives; action is neutralised here so that every path gets it. Events from API
+ * clients take the further checks and the stamp of submission.ts (parseClientEvent).
+ * parseAuditEvent's errors name the event's own fields; validateBatch's name `events.<i>.<field>`.
  */
 import { z } from 'zod';
-import { BulwarkError } from '../errors.js';
-import { friendlyErrorMap, zodIssuesToError } from '../validation.js';
+import { BulwarkError, validationError } from '../errors.js';
+import { ROOT_FIELD, friendlyErrorMap, zodIssuesToError } from '../validation.js';
 import { neutralizeControlChars } from './sanitize.js';
+import { type Submitter, clientEventProblem, stampSubmitter } from './submission.js';
 import { normalizeIp } from './source-ip.js';
 import {
   AUDIT_EVENT_TYPES,
@@ -216,14 +219,49 @@ export function parseAuditEvent(input: unknown): IncomingAuditEvent {
 export const BATCH_MAX_EVENTS = 1000;
 
 /**
+ * One event from an API client (submission.ts): valid, nothing of Bulwark's own claimed, its time
+ * (now when absent) within the event-time rule; returned stamped with its submitter. Errors name
+ * the event's own fields (`timestamp`, `metadata.submitted_by`).
+ */
+export function parseClientEvent(
+  input: unknown,
+  now: number,
+  submitter: Submitter,
+): IncomingAuditEvent & { timestamp: number } {
+  const ev = parseAuditEvent(input);
+  const timestamp = ev.timestamp ?? now;
+  const problem = clientEventProblem({ ...ev, timestamp }, now);
+  if (problem) throw validationError(problem.field, problem.message);
+  return { ...ev, timestamp, metadata: stampSubmitter(ev.metadata, submitter) };
+}
+
+/** The error of event `i` of a batch: its field and message prefixed with `events.<i>`. */
+function inBatch(e: BulwarkError, i: number): BulwarkError {
+  const inner = e.field ?? ROOT_FIELD;
+  const field = inner === ROOT_FIELD ? `events.${i}` : `events.${i}.${inner}`;
+  const message = e.message.startsWith(`${inner}: `) ? e.message.slice(inner.length + 2) : e.message;
+  const issues = Array.isArray(e.details?.issues)
+    ? (e.details.issues as Array<{ field: string; message: string }>).map((x) => ({
+        ...x,
+        field: x.field === ROOT_FIELD ? `events.${i}` : `events.${i}.${x.field}`,
+      }))
+    : undefined;
+  return new BulwarkError('validation_failed', `${field}: ${message}`, {
+    field,
+    details: { index: i, ...(e.details ?? {}), ...(issues ? { issues } : {}) },
+  });
+}
+
+/**
  * Validates a batch as a whole: every event valid, and timestamps non-decreasing (equal is fine).
  * A missing timestamp takes `now` (so a batch mixing explicit and missing timestamps must still be
- * in order). Throws validation_failed naming `events.<index>.<field>`; nothing in a refused batch is
- * accepted. Returns the normalised events with every timestamp set.
+ * in order). With `client`, every event is an API client's (parseClientEvent). Throws
+ * validation_failed naming `events.<index>.<field>`; nothing in a refused batch is accepted.
+ * Returns the normalised events with every timestamp set.
  */
 export function validateBatch(
   events: unknown,
-  opts: { now?: number; maxEvents?: number } = {},
+  opts: { now?: number; maxEvents?: number; client?: Submitter } = {},
 ): Array<IncomingAuditEvent & { timestamp: number }> {
   const maxEvents = opts.maxEvents ?? BATCH_MAX_EVENTS;
   if (!Array.isArray(events))
@@ -237,29 +275,26 @@ export function validateBatch(
   const now = opts.now ?? Date.now();
   const out: Array<IncomingAuditEvent & { timestamp: number }> = [];
   for (let i = 0; i < events.length; i++) {
-    let ev: IncomingAuditEvent;
+    let ev: IncomingAuditEvent & { timestamp: number };
     try {
-      ev = parseAuditEvent(events[i]);
+      if (opts.client) ev = parseClientEvent(events[i], now, opts.client);
+      else {
+        const parsed = parseAuditEvent(events[i]);
+        ev = { ...parsed, timestamp: parsed.timestamp ?? now };
+      }
     } catch (e) {
       if (!(e instanceof BulwarkError)) throw e;
-      const inner = e.field ?? 'input';
-      const field = inner === 'input' ? `events.${i}` : `events.${i}.${inner}`;
-      const message = e.message.startsWith(`${inner}: `) ? e.message.slice(inner.length + 2) : e.message;
-      throw new BulwarkError('validation_failed', `${field}: ${message}`, {
-        field,
-        details: { index: i, ...(e.details ?? {}) },
-      });
+      throw inBatch(e, i);
     }
-    const timestamp = ev.timestamp ?? now;
     const prev = out[i - 1];
-    if (prev !== undefined && timestamp < prev.timestamp) {
+    if (prev !== undefined && ev.timestamp < prev.timestamp) {
       throw new BulwarkError(
         'validation_failed',
         `events.${i}.timestamp: is earlier than the event before it (timestamps must not decrease within a batch; the batch was refused whole)`,
         { field: `events.${i}.timestamp`, details: { index: i } },
       );
     }
-    out.push({ ...ev, timestamp });
+    out.push(ev);
   }
   return out;
 }

@@ -1,5 +1,16 @@
 /** The list filter applied to rows in memory (export streams by seq and filters as it goes). */
+import { validationError } from '../errors.js';
 import type { AuditFilter, AuditRow } from '../ports/audit-store.js';
+
+/**
+ * A time window must be one: `until` (exclusive) later than `since`, as the anomaly and activity
+ * views require. An inverted window would answer "nothing", which reads like "nothing happened";
+ * verify refuses an inverted seq range for the same reason.
+ */
+export function checkAuditTimeWindow(f: Pick<AuditFilter, 'since' | 'until'>): void {
+  if (f.since !== undefined && f.until !== undefined && !(f.until > f.since))
+    throw validationError('until', 'must be later than since');
+}
 
 export function matchesAuditFilter(r: AuditRow, f: AuditFilter): boolean {
   if (f.event_type && !f.event_type.includes(r.event_type)) return false;

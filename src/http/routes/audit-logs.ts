@@ -7,7 +7,9 @@ import { BATCH_MAX_EVENTS } from '../../core/audit/event.js';
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from '../../core/audit/types.js';
 import { normalizeIp } from '../../core/audit/source-ip.js';
 import { BulwarkError } from '../../core/errors.js';
-import type { AuditFilter } from '../../core/ports/audit-store.js';
+import type { AuditFilter, AuditRow } from '../../core/ports/audit-store.js';
+import { SUBMITTED_BY_KEY } from '../../core/audit/submission.js';
+import type { JsonObject } from '../../core/audit/types.js';
 import { presentAuditRow, presentCheckpoint } from '../../app/audit/present.js';
 import { csvList, pageQuery, queryInt, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
@@ -69,8 +71,11 @@ export function toAuditFilter(q: z.output<typeof auditListQuery>): AuditFilter {
 
 const verifyQuery = z.strictObject({
   from: queryInt(1, 999_999_999).optional(),
-  to: queryInt(0, 999_999_999).optional(),
+  to: queryInt(1, 999_999_999).optional(),
 });
+
+/** The stamp as stored in the row (the response shows exactly what the chain covers). */
+const stampOf = (row: AuditRow): unknown => (JSON.parse(row.metadata) as JsonObject)[SUBMITTED_BY_KEY];
 
 const seqParams = z.strictObject({
   seq: z
@@ -80,7 +85,10 @@ const seqParams = z.strictObject({
 });
 const proofQuery = z.strictObject({ tree_size: queryInt(1, 999_999_999).optional() });
 
-/** One event, or `{events: [...]}`; the service validates each event (errors name events.<i>.<field>). */
+/**
+ * One event, or `{events: [...]}`; the service validates each event (a single event's errors name
+ * its fields, a batch's name events.<i>.<field>).
+ */
 const appendBody = z.record(z.string(), z.unknown(), {
   error: 'must be a JSON object: an event or {events: [...]}',
 });
@@ -96,13 +104,15 @@ export const auditLogRoutes: RouteModule = (app, bulwark) => {
         body: appendBody,
         response: responses(
           201,
-          'One event: {id, seq, hash}; a batch: {events: [{id, seq}], count}',
+          "One event: {id, seq, hash, submitted_by}; a batch: {events: [{id, seq}], count, submitted_by} (submitted_by: the token stamped into each event's metadata)",
           [413, 415, 503],
         ),
       },
     },
     async (req, reply) => {
       const body = req.body as Record<string, unknown>;
+      // Every event is stamped with the token that sent it (src/core/audit/submission.ts).
+      const submitter = { token_id: req.token!.id, token_name: req.token!.name };
       if ('events' in body) {
         const extra = Object.keys(body).find((k) => k !== 'events');
         if (extra !== undefined)
@@ -113,13 +123,17 @@ export const auditLogRoutes: RouteModule = (app, bulwark) => {
               field: extra,
             },
           );
-        const rows = await bulwark.audit.appendBatch(body.events as unknown[]);
-        return reply
-          .status(201)
-          .send({ events: rows.map((r) => ({ id: r.id, seq: r.seq })), count: rows.length });
+        const rows = await bulwark.audit.submitBatch(body.events, submitter);
+        return reply.status(201).send({
+          events: rows.map((r) => ({ id: r.id, seq: r.seq })),
+          count: rows.length,
+          [SUBMITTED_BY_KEY]: stampOf(rows[0]!),
+        });
       }
-      const row = await bulwark.audit.append(body as never);
-      return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash });
+      const row = await bulwark.audit.submit(body, submitter);
+      return reply
+        .status(201)
+        .send({ id: row.id, seq: row.seq, hash: row.hash, [SUBMITTED_BY_KEY]: stampOf(row) });
     },
   );
 
@@ -213,8 +227,8 @@ export const auditLogRoutes: RouteModule = (app, bulwark) => {
         querystring: proofQuery,
         response: responses(
           200,
-          '{seq, leaf_index, tree_size, leaf_hash, root, audit_path, row, checkpoint}',
-          [404],
+          '{seq, leaf_index, tree_size, leaf_hash, root, audit_path, row, checkpoint} (a seq past the head is a 400 naming the head)',
+          [422],
         ),
       },
     },
