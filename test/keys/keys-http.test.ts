@@ -265,4 +265,52 @@ describeEachBackend('keys HTTP API', (backend) => {
       ).json(),
     ).toEqual({ valid: true });
   });
+
+  it("refuses Bulwark's own keys on every crypto route, whatever the scope, and audits the attempt", async () => {
+    // The tester's forgery: a write token signing a checkpoint payload, or MAC-ing a guess with the
+    // redaction or pepper key. Signing once makes the checkpoint key exist (created on first use).
+    await t.bulwark.audit.append({
+      event_type: 'config_change',
+      user_id: 'test',
+      source_ip: '127.0.0.1',
+      action: 'test.event',
+      outcome: 'allowed',
+      metadata: {},
+    });
+    await t.bulwark.audit.checkpoint();
+    const attempts: [string, string, object][] = [
+      ['bulwark.audit.checkpoint', 'sign', { data: '{"hash":"ffff","seq":1}' }],
+      ['bulwark.audit.checkpoint', 'verify', { data: 'x', signature: 'AAAA' }],
+      ['bulwark.audit.redaction', 'hmac', { data: 'bulwark/audit-redaction-marker/v1' }],
+      ['bulwark.tokens.pepper', 'hmac', { data: 'bwk_guess' }],
+      ['bulwark.tokens.pepper', 'verify-hmac', { data: 'x', mac: 'AAAA' }],
+      ['bulwark.audit.redaction', 'encrypt', { plaintext: 'x' }],
+      ['bulwark.nonexistent', 'decrypt', { ciphertext: 'x' }],
+    ];
+    for (const scope of ['write', 'admin'] as const)
+      for (const [name, op, body] of attempts) {
+        const res = await call('POST', `/keys/${name}/${op}`, body, scope);
+        expect(res.statusCode, `${scope} ${op} ${name}`).toBe(403);
+        expect(res.json()).toMatchObject({ code: 'forbidden' });
+        expect(res.json().message).toContain("Bulwark's own keys");
+        expect(res.body).not.toMatch(/"(signature|mac|ciphertext)"/);
+      }
+    const refusals = await t.bulwark.audit.list(
+      { event_type: ['authorization_violation'], action_prefix: 'POST /keys/:name/' },
+      { limit: 100, order: 'desc' },
+    );
+    const ownKeyRefusals = refusals.items.filter((r) =>
+      String(r.metadata).includes('"reason":"bulwark_own_key"'),
+    );
+    expect(ownKeyRefusals.length).toBe(attempts.length * 2);
+  });
+
+  it('refuses to create a key in the bulwark. namespace, in any case', async () => {
+    for (const name of ['bulwark.audit.checkpoint2', 'Bulwark.tokens.pepper', 'BULWARK.x']) {
+      const res = await call('POST', '/keys', { name, type: 'hmac-sha256' });
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation_failed', field: 'name' });
+    }
+    expect((await t.bulwark.keys.list()).some((k) => k.name.toLowerCase() === 'bulwark.x')).toBe(false);
+  });
 });

@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Actor } from '../../core/actor.js';
 import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { Clock } from '../../core/clock.js';
-import { OWN_KEYS } from '../keys/own-keys.js';
+import { OWN_KEYS, OWN_KEY_PREFIX, isOwnKeyName } from '../keys/own-keys.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import type { Keyring } from '../../core/keys/keyring.js';
 import type { KeyPolicyPatch } from '../../core/keys/policy.js';
@@ -69,6 +69,15 @@ export class KeyService {
 
   async create(input: CreateKeyInput, actor: Actor): Promise<KeyInfo> {
     if (input === null || typeof input !== 'object') throw validationError('body', 'must be an object');
+    if (typeof input.name === 'string' && isOwnKeyName(input.name))
+      throw validationError(
+        'name',
+        `names starting with "${OWN_KEY_PREFIX}" are reserved for Bulwark's own keys`,
+      );
+    return this.#create(input, actor);
+  }
+
+  async #create(input: CreateKeyInput, actor: Actor): Promise<KeyInfo> {
     const info = await this.ring().createKey(input.name, input.type, input.policy, { now: this.#now() });
     await this.audit.append({
       event_type: 'config_change',
@@ -91,7 +100,7 @@ export class KeyService {
       if (!(e instanceof BulwarkError) || e.code !== 'not_found') throw e;
     }
     try {
-      await this.create({ name, type }, SYSTEM_ACTOR);
+      await this.#create({ name, type }, SYSTEM_ACTOR);
     } catch (e) {
       if (!(e instanceof BulwarkError) || e.code !== 'conflict') throw e;
     }

@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/actor.js';
-import { validationError } from '../../core/errors.js';
 import { KEY_TYPES } from '../../core/keys/types.js';
 import type { KeyPolicyPatch } from '../../core/keys/policy.js';
 import { parsePeriod } from '../../app/keys/duration.js';
+import { isOwnKeyName } from '../../app/keys/own-keys.js';
+import { BulwarkError, validationError } from '../../core/errors.js';
 import { presentKeyInfo, presentKeySummary, presentRotation } from '../../app/keys/present-keys.js';
 import { actorOf } from '../auth.js';
 import { responses } from '../schemas.js';
@@ -242,6 +243,23 @@ export const keyRoutes: RouteModule = (app, bulwark) => {
     },
   );
 
+  /** Refuses a crypto call under one of Bulwark's own keys, and records who tried. */
+  const refuseOwnKey = async (req: FastifyRequest, name: string, operation: string): Promise<never> => {
+    const who = actor(req);
+    await bulwark.audit.append({
+      event_type: 'authorization_violation',
+      user_id: who.id,
+      source_ip: who.ip,
+      action: `POST /keys/:name/${operation}`,
+      outcome: 'denied',
+      metadata: { key_name: name, reason: 'bulwark_own_key' },
+    });
+    throw new BulwarkError(
+      'forbidden',
+      `${name} is one of Bulwark's own keys (checkpoint signing, redaction, token pepper): it cannot be used through the API`,
+    );
+  };
+
   const crypto = (
     path: string,
     summary: string,
@@ -252,9 +270,13 @@ export const keyRoutes: RouteModule = (app, bulwark) => {
       `/keys/:name/${path}`,
       {
         config: { scope: 'write' },
-        schema: { summary, params: nameParams, body, response: responses(200, summary, [404]) },
+        schema: { summary, params: nameParams, body, response: responses(200, summary, [403, 404]) },
       },
-      async (req) => run(nameOf(req), req.body as Body),
+      async (req) => {
+        const name = nameOf(req);
+        if (isOwnKeyName(name)) await refuseOwnKey(req, name, path);
+        return run(name, req.body as Body);
+      },
     );
 
   crypto('encrypt', 'Encrypt under the latest version → {ciphertext}', encryptBody, async (name, b) => ({
