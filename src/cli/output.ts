@@ -9,6 +9,14 @@ export const processOut: Out = {
   stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
 };
 
+/**
+ * `count(1, 'finding')` → "1 finding", `count(2, 'finding')` → "2 findings": every count a person
+ * reads goes through this, so "1 lockout bans" cannot be written. `many` for irregular plurals. An
+ * unknown count (null: no scan yet, no key version) prints as "- days".
+ */
+export const count = (n: number | null | undefined, one: string, many = `${one}s`): string =>
+  `${n ?? '-'} ${n === 1 ? one : many}`;
+
 export function printJson(out: Out, value: unknown): void {
   out.stdout(JSON.stringify(value, null, 2));
 }

@@ -56,7 +56,7 @@ describe('bulwark audit CLI', () => {
     const pub = path.join(keyDir, 'audit-signing-key.pub.pem');
     const ok = await run('audit', 'checkpoints', 'check', out, '--public-key', pub);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('ok: 1 checkpoints');
+    expect(ok.stdout).toContain('ok: 1 checkpoint signed by this key');
     const forged = readFileSync(out, 'utf8').replace(/"seq":25/, '"seq":24');
     writeFileSync(path.join(dir, 'forged.jsonl'), forged);
     expect(

@@ -42,7 +42,7 @@ describeWithSharedData('bulwark auth import / anomalies', () => {
     expect(report.findings[0].first_seen).toMatch(/^2015-12-10T/);
     expect(new Set(report.bans.map((b: { key: string }) => b.key))).toContain('187.141.143.180');
     const table = await run(...args);
-    expect(table.stdout).toMatch(/\d+ findings, \d+ lockout bans/);
+    expect(table.stdout).toMatch(/\d+ findings?, \d+ lockout bans?, \d+ attempts? read/);
     expect(table.stdout).toContain('password_spraying');
     expect((await run(...args, '--exit-code')).code).toBe(1);
     expect(

@@ -224,10 +224,14 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
       const rows = await links();
       pages.push(rows);
       rows.forEach((t) => all.add(t));
+      const lastPage = await page.getByRole('button', { name: 'Next →' }).isDisabled();
+      // No total from the API: the count is the page's, except on a lone page.
       expect(await page.getByTestId('pager-info').textContent()).toBe(
-        `Page ${n} · ${counted(rows.length, 'finding')}`,
+        n === 1 && lastPage
+          ? `Page 1 · ${counted(rows.length, 'finding')} in all`
+          : `Page ${n} · showing ${counted(rows.length, 'finding')}`,
       );
-      if (await page.getByRole('button', { name: 'Next →' }).isDisabled()) break;
+      if (lastPage) break;
       expect(rows.length).toBe(25); // only the last page is short
       await page.getByRole('button', { name: 'Next →' }).click();
       await page.waitForFunction((k) => location.hash.includes(`page=${k}`), n + 1);
@@ -287,6 +291,12 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     expect((await cellTexts(page, 'vuln-table', 4)).sort()).toEqual(
       lodash.items.map((v) => v.component).sort(),
     );
+    // name@version may wrap after the @, never inside the version ("lodash@4.17" / ".10").
+    const versions = page.locator('[data-testid="vuln-table"] tbody .package-version');
+    expect((await versions.allTextContents()).sort()).toEqual(
+      lodash.items.map((v) => v.component.replace(/^.*@/, '')).sort(),
+    );
+    expect(await versions.first().evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('nowrap');
 
     // Text search and a filter that matches nothing.
     await page.getByLabel('Text').fill('Finding 007');
@@ -516,7 +526,9 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.waitForFunction(() => location.hash.includes('page=2'));
     await ready(page, 'audit');
     expect(await seqs()).toEqual(p2.items.map((r) => r.seq));
-    expect(await page.getByTestId('pager-info').textContent()).toBe(`Page 2 · ${p2.items.length} entries`);
+    expect(await page.getByTestId('pager-info').textContent()).toBe(
+      `Page 2 · showing ${counted(p2.items.length, 'entry', 'entries')}`,
+    );
     expect(calls[calls.length - 1]!.searchParams.get('cursor')).toBe(p1.next_cursor);
     await page.getByRole('button', { name: '← Previous' }).click();
     await page.waitForFunction(() => !location.hash.includes('page=2'));
@@ -666,7 +678,7 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await confirm.waitFor();
     expect(await focused()).toBe(`Confirm rotation of ${caps.rotateKey}`);
     expect(await page.getByTestId('rotate-confirm').textContent()).toContain(
-      `Rotate ${caps.rotateKey} to v2?`,
+      `Rotate ${caps.rotateKey} to v2? New data is encrypted with the new version; older versions still decrypt.`,
     );
     await page.keyboard.press('Escape');
     expect(await confirm.count()).toBe(0);
@@ -677,6 +689,17 @@ describe.skipIf(skip !== null)(`dashboard in Chromium${skip ? ` (skipped: ${skip
     await page.keyboard.press('Enter');
     expect(await confirm.count()).toBe(0);
     expect((await server.bulwark.keys.show(caps.rotateKey)).latest_version).toBe(1);
+
+    // A signing key's confirmation speaks of signatures, not encryption.
+    await go(page, `#/keys?key=${caps.overdueKey}`, 'keys');
+    await page.getByRole('button', { name: `Rotate ${caps.overdueKey} now` }).click();
+    const signingConfirm = await page.getByTestId('rotate-confirm').textContent();
+    expect(signingConfirm).toContain(
+      `Rotate ${caps.overdueKey} to v2? New signatures use the new version; signatures made with older versions still verify.`,
+    );
+    expect(signingConfirm).not.toMatch(/encrypt/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await go(page, `#/keys?key=${caps.rotateKey}`, 'keys');
 
     // A read token confirms and is refused.
     await rotate.click();

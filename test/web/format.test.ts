@@ -26,6 +26,39 @@ describe('count', () => {
   });
 });
 
+const COMPONENTS = '../../src/web/assets/js/components.js';
+const KEYS_PAGE = '../../src/web/assets/js/pages/keys.js';
+type PageCountArgs = { page: number; hasNext: boolean; shown: number; one: string; many?: string };
+const { pageCount } = (await import(COMPONENTS as string)) as { pageCount: (a: PageCountArgs) => string };
+const { rotationEffect } = (await import(KEYS_PAGE as string)) as { rotationEffect: (t: string) => string };
+
+describe('pageCount', () => {
+  it("says a page's count is the page's, and only a lone page's is the total", () => {
+    expect(pageCount({ page: 1, hasNext: true, shown: 25, one: 'finding' })).toBe('showing 25 findings');
+    expect(pageCount({ page: 3, hasNext: false, shown: 12, one: 'finding' })).toBe('showing 12 findings');
+    expect(pageCount({ page: 2, hasNext: false, shown: 1, one: 'entry', many: 'entries' })).toBe(
+      'showing 1 entry',
+    );
+    expect(pageCount({ page: 1, hasNext: false, shown: 1, one: 'package' })).toBe('1 package in all');
+    expect(pageCount({ page: 1, hasNext: false, shown: 0, one: 'finding' })).toBe('0 findings in all');
+  });
+});
+
+describe('rotationEffect', () => {
+  it('words a rotation by what the key does: encrypts, signs or MACs', () => {
+    expect(rotationEffect('aes256-gcm')).toBe(
+      'New data is encrypted with the new version; older versions still decrypt.',
+    );
+    expect(rotationEffect('ed25519')).toBe(
+      'New signatures use the new version; signatures made with older versions still verify.',
+    );
+    expect(rotationEffect('hmac-sha256')).toBe(
+      'New MACs use the new version; MACs made with older versions still verify.',
+    );
+    for (const t of ['ed25519', 'hmac-sha256']) expect(rotationEffect(t)).not.toMatch(/encrypt|decrypt/);
+  });
+});
+
 describe('dayTickLabels', () => {
   const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 1000;
 

@@ -70,6 +70,8 @@ const BATCH = 500;
 const MAX_INVALID_SAMPLES = 5;
 const MAX_CACHED_KEYS = 100_000;
 const DAY = 86_400_000;
+/** "1 day", "3 days": the message reaches the CLI and the API as it is (a 0-day maximum makes 1 day stale). */
+const days = (n: number): string => `${n} ${n === 1 ? 'day' : 'days'}`;
 
 export class AdvisoryService {
   private cacheGeneration: string | null = null;
@@ -220,7 +222,7 @@ export class AdvisoryService {
     const message =
       st.age_ms === null
         ? 'the advisory database is empty: run `bulwark advisories import PATH` or `bulwark advisories sync`'
-        : `the advisory database is ${Math.floor(st.age_ms / DAY)} days old (newest record modified ${new Date(
+        : `the advisory database is ${days(Math.floor(st.age_ms / DAY))} old (newest record modified ${new Date(
             st.newest_modified as number,
           ).toISOString()}), over the ${this.policy.max_age_days}-day maximum: findings may be missing`;
     if (this.policy.on_stale === 'fail') throw new BulwarkError('advisories_stale', message);

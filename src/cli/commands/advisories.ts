@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { CommandRegistrar } from '../main.js';
 import { withBulwark, type GlobalOptions } from '../context.js';
-import { iso, printJson, table } from '../output.js';
+import { count, iso, printJson, table } from '../output.js';
 import type { ImportSummary } from '../../app/services/advisories.js';
 
 const DAY = 86_400_000;
@@ -35,8 +35,8 @@ function progressBar(): { update(done: number, total: number, records: number): 
 }
 
 const summaryLine = (s: ImportSummary): string =>
-  `${s.read} read: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.stale} older than stored, ` +
-  `${s.withdrawn} withdrawn, ${s.other_ecosystem} other ecosystems, ${s.invalid} not OSV (${(s.duration_ms / 1000).toFixed(1)} s)`;
+  `${count(s.read, 'record')} read: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.stale} older than stored, ` +
+  `${s.withdrawn} withdrawn, ${count(s.other_ecosystem, 'other ecosystem')}, ${s.invalid} not OSV (${(s.duration_ms / 1000).toFixed(1)} s)`;
 
 export const registerAdvisories: CommandRegistrar = (program, out, setExit) => {
   const adv = program.command('advisories').description('the offline OSV advisory database');
@@ -83,7 +83,7 @@ export const registerAdvisories: CommandRegistrar = (program, out, setExit) => {
         if (o.json) printJson(out, results);
         else
           for (const r of results)
-            out.stdout(`${r.ecosystem} (${r.bytes} bytes from ${r.url}): ${summaryLine(r.summary)}`);
+            out.stdout(`${r.ecosystem} (${count(r.bytes, 'byte')} from ${r.url}): ${summaryLine(r.summary)}`);
       });
     });
 
@@ -112,12 +112,12 @@ export const registerAdvisories: CommandRegistrar = (program, out, setExit) => {
               ['ecosystem', 'advisories', 'packages'],
             ),
           );
-          out.stdout(`total ${s.advisories} advisories (${s.withdrawn} withdrawn)`);
+          out.stdout(`total ${count(s.advisories, 'advisory', 'advisories')} (${s.withdrawn} withdrawn)`);
           out.stdout(
             `newest modified ${shown.newest_modified ?? '-'}; last import ${shown.last_import ?? '-'}`,
           );
           out.stdout(
-            `age ${shown.age_days ?? '-'} days; maximum ${s.policy.max_age_days} days (${s.policy.on_stale} when stale): ${s.stale ? 'STALE' : 'fresh'}`,
+            `age ${count(shown.age_days, 'day')}; maximum ${count(s.policy.max_age_days, 'day')} (${s.policy.on_stale} when stale): ${s.stale ? 'STALE' : 'fresh'}`,
           );
         }
         if (s.stale && s.policy.on_stale === 'fail') setExit(3);

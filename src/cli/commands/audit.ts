@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import type { CommandRegistrar } from '../main.js';
 import { withBulwark, type GlobalOptions } from '../context.js';
-import { type Out, iso, printJson, processOut, safeCell } from '../output.js';
+import { type Out, count, iso, printJson, processOut, safeCell } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import { assertWritableDir, assertWritableFile, outWriteError } from '../out-path.js';
 import type { AuditFilter, AuditRow } from '../../core/ports/audit-store.js';
@@ -158,7 +158,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
         if (o.json) printJson(out, v);
         else if (v.ok)
           out.stdout(
-            `ok: seq ${v.from}..${v.to} verified (${v.checked} rows, ${v.checkpoints_checked} signed checkpoints)`,
+            `ok: seq ${v.from}..${v.to} verified (${count(v.checked, 'row')}, ${count(v.checkpoints_checked, 'signed checkpoint')})`,
           );
         else out.stdout(`BROKEN at seq ${v.first_bad_seq}: ${v.reason}: ${v.detail ?? ''}`);
         if (v.warning && !o.json) out.stderr(`warning: ${v.warning}`);
@@ -169,9 +169,9 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
   audit
     .command('tail')
     .description('the last events, oldest first; -f follows new ones (polling by seq)')
-    .option('-n, --lines <n>', 'how many (default 10)', seqArg('-n'), 10)
+    .option('-n, --lines <n>', 'how many', seqArg('-n'), 10)
     .option('-f, --follow', 'keep printing new events until interrupted')
-    .option('--interval <ms>', 'poll interval when following (default 1000)', seqArg('--interval'), 1000)
+    .option('--interval <ms>', 'poll interval when following', seqArg('--interval'), 1000)
     .option('--until-seq <seq>', 'when following, stop after printing this seq', seqArg('--until-seq'))
     .option('--json', 'print JSON lines')
     .action(
@@ -252,7 +252,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
         } finally {
           await sink.end();
         }
-        if (o.out) out.stderr(`exported ${n} events to ${o.out}`);
+        if (o.out) out.stderr(`exported ${count(n, 'event')} to ${o.out}`);
       });
     });
 
@@ -286,7 +286,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
           } catch (e) {
             throw outWriteError('--out', o.out, e);
           }
-          out.stderr(`exported ${text.split('\n').length - 1} checkpoints to ${o.out}`);
+          out.stderr(`exported ${count(text.split('\n').length - 1, 'checkpoint')} to ${o.out}`);
         } else if (text) out.stdout(text);
       });
     });
@@ -305,7 +305,7 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
         const text = keys.map((k) => JSON.stringify(k)).join('\n') + '\n';
         if (o.out) {
           writeFileSync(o.out, text);
-          out.stderr(`wrote ${keys.length} public keys to ${o.out}`);
+          out.stderr(`wrote ${count(keys.length, 'public key')} to ${o.out}`);
         } else out.stdout(text.trimEnd());
       });
     });
@@ -337,8 +337,8 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       else
         out.stdout(
           bad.length
-            ? `INVALID: ${bad.length} of ${results.length} checkpoints (seq ${bad.map((r) => r.seq).join(', ')})`
-            : `ok: ${results.length} checkpoints signed by this key`,
+            ? `INVALID: ${bad.length} of ${count(results.length, 'checkpoint')} (seq ${bad.map((r) => r.seq).join(', ')})`
+            : `ok: ${count(results.length, 'checkpoint')} signed by this key`,
         );
       if (bad.length) setExit(1);
     });

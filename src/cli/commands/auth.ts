@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
-import { printJson, table } from '../output.js';
+import { count, printJson, table } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import {
   EVENT_RULE,
@@ -168,7 +168,7 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
           for (const s of foreignFiles)
             out.stderr(
               `bulwark: validation_failed: ${s.source}: no line is a ${o.format} log line ` +
-                `(${s.lines} lines read: ${Object.keys(s.skipped).slice(0, 3).join(', ')}); check --format`,
+                `(${count(s.lines, 'line')} read: ${Object.keys(s.skipped).slice(0, 3).join(', ')}); check --format`,
             );
           if (foreignFiles.length > 0) setExit(2);
         };
@@ -260,7 +260,7 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
           if (o.json) printJson(out, shown);
           else {
             out.stdout(
-              `${shown.findings.length} findings, ${shown.bans.length} lockout bans, ${r.scanned} attempts read (${shown.since} – ${shown.until})`,
+              `${count(shown.findings.length, 'finding')}, ${count(shown.bans.length, 'lockout ban')}, ${count(r.scanned, 'attempt')} read (${shown.since} – ${shown.until})`,
             );
             out.stdout(
               table(

@@ -13,7 +13,7 @@ import { KEY_TYPES, type KeyType } from '../../core/keys/types.js';
 import type { KeyPolicyPatch } from '../../core/keys/policy.js';
 import type { CommandRegistrar } from '../main.js';
 import { cliActor, configFrom, loadApp, type GlobalOptions } from '../context.js';
-import { type Out, printJson, table } from '../output.js';
+import { type Out, count, printJson, table } from '../output.js';
 
 const actor = () => ({ id: cliActor(), ip: '127.0.0.1' });
 
@@ -59,7 +59,7 @@ function printKey(out: Out, b: Bulwark, info: Parameters<typeof presentKeyInfo>[
   out.stdout(
     [
       `${shown.name} (${shown.type}), latest version ${shown.latest_version}, ` +
-        `${shown.latest_version_age_days} days old`,
+        `${count(shown.latest_version_age_days, 'day')} old`,
       `policy: min_decryption_version ${shown.policy.min_decryption_version}, ` +
         `auto_rotate_period ${shown.policy.auto_rotate_period}, deletion ${shown.policy.deletion_allowed ? 'allowed' : 'not allowed'}`,
       `next rotation due: ${shown.next_rotation_due_at ?? 'never (auto-rotation off)'}`,

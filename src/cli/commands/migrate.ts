@@ -1,6 +1,6 @@
 import type { CommandRegistrar } from '../main.js';
 import { configFrom, type GlobalOptions } from '../context.js';
-import { printJson } from '../output.js';
+import { count, printJson } from '../output.js';
 
 export const registerMigrate: CommandRegistrar = (program, out) => {
   program
@@ -21,7 +21,7 @@ export const registerMigrate: CommandRegistrar = (program, out) => {
         if (opts.json) printJson(out, { database: store.displayUrl, ...report });
         else
           out.stdout(
-            `${store.displayUrl}: ${report.applied.length ? `applied ${report.applied.join(', ')}` : 'already up to date'} (${report.current.length} migrations)`,
+            `${store.displayUrl}: ${report.applied.length ? `applied ${report.applied.join(', ')}` : 'already up to date'} (${count(report.current.length, 'migration')})`,
           );
       } finally {
         await store.close();

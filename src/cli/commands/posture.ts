@@ -1,6 +1,6 @@
 import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
-import { printJson, table } from '../output.js';
+import { count, printJson, table } from '../output.js';
 import { presentReview } from '../../app/present.js';
 
 export const registerPosture: CommandRegistrar = (program, out) => {
@@ -14,16 +14,18 @@ export const registerPosture: CommandRegistrar = (program, out) => {
         const summary = await b.posture.summary(o.edition);
         const health = await b.posture.health(o.edition);
         if (o.json) return printJson(out, { ...summary, health });
-        out.stdout(`Bulwark posture (OWASP Top 10:${summary.edition}) — ${summary.total} vulnerabilities`);
         out.stdout(
-          `open criticals: ${summary.open_criticals}   overdue: ${summary.overdue}   MTTR: ${summary.mttr_days ?? '-'} days`,
+          `Bulwark posture (OWASP Top 10:${summary.edition}) — ${count(summary.total, 'vulnerability', 'vulnerabilities')}`,
+        );
+        out.stdout(
+          `open criticals: ${summary.open_criticals}   overdue: ${summary.overdue}   MTTR: ${count(summary.mttr_days, 'day')}`,
         );
         out.stdout(
           `health: zero_criticals=${health.zero_criticals} categories_covered=${health.categories_covered} last_scan=${health.last_scan ?? 'never'}`,
         );
         if (summary.keys?.enabled) {
           out.stdout(
-            `keys overdue for rotation: ${summary.keys.overdue.map((k) => `${k.name} (${k.overdue_days} days)`).join(', ') || 'none'}`,
+            `keys overdue for rotation: ${summary.keys.overdue.map((k) => `${k.name} (${count(k.overdue_days, 'day')})`).join(', ') || 'none'}`,
           );
         }
         out.stdout(

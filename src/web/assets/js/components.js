@@ -183,7 +183,11 @@ export function auditReceipt(entry, what) {
   );
 }
 
-/** Previous / next buttons over cursor pages; `one` / `many` name what a page holds ("1 finding"). */
+/**
+ * Previous / next buttons over cursor pages; `one` / `many` name what a page holds ("1 finding").
+ * The APIs give no total, so the count is said to be this page's ("showing 25 findings"), except on
+ * a lone page, where it is the whole match ("25 findings in all").
+ */
 export function pager({ page, hasPrev, hasNext, onPrev, onNext, shown, one = 'item', many }) {
   return h(
     'nav',
@@ -192,9 +196,30 @@ export function pager({ page, hasPrev, hasNext, onPrev, onNext, shown, one = 'it
     h(
       'span',
       { class: 'pager-info', 'data-testid': 'pager-info' },
-      `Page ${page} · ${count(shown, one, many)}`,
+      `Page ${page} · ${pageCount({ page, hasNext, shown, one, many })}`,
     ),
     h('button', { type: 'button', class: 'btn', disabled: !hasNext, onclick: onNext }, 'Next →'),
+  );
+}
+
+export const pageCount = ({ page, hasNext, shown, one = 'item', many }) =>
+  page === 1 && !hasNext ? `${count(shown, one, many)} in all` : `showing ${count(shown, one, many)}`;
+
+/**
+ * `name@version` in monospace that may wrap after the `@` (or inside a long name) but never inside
+ * the version: "handlebars@1.0" over ".30" reads as another version. The last `@` past the first
+ * character splits, so `@scope/pkg@1.2.3` keeps its scope. Text without a version is shown as is.
+ */
+export function packageRef(text) {
+  const s = show(text);
+  const at = s.lastIndexOf('@');
+  if (at <= 0 || at === s.length - 1) return h('span', { class: 'mono' }, s);
+  return h(
+    'span',
+    { class: 'mono package-ref' },
+    s.slice(0, at + 1),
+    h('wbr', {}),
+    h('span', { class: 'package-version' }, s.slice(at + 1)),
   );
 }
 

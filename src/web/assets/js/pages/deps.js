@@ -12,6 +12,7 @@ import {
   errorBox,
   failure,
   loading,
+  packageRef,
   pageHeader,
   pager,
   section,
@@ -97,7 +98,7 @@ export async function render(root, ctx, receipt = null) {
               h(
                 'span',
                 {},
-                h('span', { class: 'mono' }, `${show(d.package)}@${show(d.version)}`),
+                packageRef(`${show(d.package)}@${show(d.version)}`),
                 d.direct === true ? h('span', { class: 'muted' }, ' (direct)') : null,
               ),
             class: 'wide',

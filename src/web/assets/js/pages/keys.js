@@ -211,17 +211,27 @@ function rotateControl(k, root, ctx, feedback) {
             if (ev.key === 'Escape') back();
           },
         },
-        h(
-          'p',
-          { id: questionId },
-          `Rotate ${k.name}${next}? New data is encrypted with the new version; older versions still decrypt.`,
-        ),
+        h('p', { id: questionId }, `Rotate ${k.name}${next}? ${rotationEffect(k.type)}`),
         h('div', { class: 'actions' }, confirm, cancel),
       ),
     );
     confirm.focus();
   };
   return append(box, [start]);
+}
+
+/** What a rotation changes, in the terms of the key's use: only an encryption key encrypts. */
+export function rotationEffect(type) {
+  switch (type) {
+    case 'aes256-gcm':
+      return 'New data is encrypted with the new version; older versions still decrypt.';
+    case 'ed25519':
+      return 'New signatures use the new version; signatures made with older versions still verify.';
+    case 'hmac-sha256':
+      return 'New MACs use the new version; MACs made with older versions still verify.';
+    default:
+      return 'New operations use the new version; older versions stay usable.';
+  }
 }
 
 function age(days) {

@@ -6,6 +6,7 @@ import {
   errorBox,
   failure,
   loading,
+  packageRef,
   pageHeader,
   section,
   statusLabel,
@@ -83,7 +84,7 @@ const backLink = () => h('p', {}, h('a', { href: '#/vulnerabilities' }, '← All
 
 function facts(v) {
   const rows = [
-    ['Component', h('span', { class: 'mono' }, v.component)],
+    ['Component', packageRef(v.component)],
     [
       'CVE',
       v.cve && CVE.test(v.cve)
