@@ -289,4 +289,20 @@ describe('reserved action prefixes', () => {
     for (const a of actions) expect(reservedActionPrefix(a), a).not.toBeNull();
     expect(RESERVED_ACTION_PREFIXES.length).toBeGreaterThan(0);
   });
+
+  it.each([
+    ['key\u200b.rotate', 'a zero-width space'],
+    ['\uff4bey.rotate', 'a fullwidth k'],
+    ['\u200dtoken.create', 'a leading zero-width joiner'],
+    ['vulnerability\u2060.transition', 'a word joiner'],
+    ['\u202ekey.rotate', 'a bidi override'],
+    ['\uff21pproval.create', 'a fullwidth A'],
+  ])('see through look-alikes: %j (%s) is still reserved', (action) => {
+    expect(reservedActionPrefix(action)).not.toBeNull();
+  });
+
+  it('leave ordinary actions alone', () => {
+    for (const a of ['login', 'POST /auth/login', 'keyboard.shortcut', 'tokenize', 'deploy.release'])
+      expect(reservedActionPrefix(a), a).toBeNull();
+  });
 });

@@ -41,9 +41,18 @@ export const RESERVED_ACTION_PREFIXES = [
   'vulnerability.',
 ] as const;
 
-/** The reserved prefix `action` falls under (case-insensitively, ignoring leading spaces), or null. */
+/**
+ * The reserved prefix `action` falls under, or null. Compared as a reader sees it: NFKC-folded
+ * (fullwidth `ｋey.` is `key.`), without invisible format characters (zero-width spaces and
+ * joiners, bidi controls: `key\u200b.rotate` renders as `key.rotate`), without leading spaces, and
+ * case-insensitively.
+ */
 export function reservedActionPrefix(action: string): string | null {
-  const a = action.trimStart().toLowerCase();
+  const a = action
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .trimStart()
+    .toLowerCase();
   return RESERVED_ACTION_PREFIXES.find((p) => a.startsWith(p)) ?? null;
 }
 
