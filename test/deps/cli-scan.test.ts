@@ -241,6 +241,45 @@ expires = 2020-01-01
     );
   });
 
+  it('refuses approvals whose approver or package holds a secret, and lockfile versions that are no version (exit 2)', async () => {
+    const S = 'password=hunter2Secret! token ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const add = (...extra: string[]) =>
+      run('approvals', 'add', 'GHSA-jf85-cpcp-j695', '--reason', 'r', '--expires', inAYear, ...extra);
+    const approver = await add('--approver', S);
+    expect(approver.code).toBe(2);
+    expect(approver.stderr).toMatch(/approver: looks like a secret/);
+    const pkg = await add('--approver', 'a', '--package', S);
+    expect(pkg.code).toBe(2);
+    expect(pkg.stderr).toMatch(/package: must be an npm package name/);
+    for (const r of [approver, pkg]) expect(r.stderr + r.stdout).not.toContain('hunter2');
+    expect((await run('approvals', 'list', '--all', '--json')).stdout).not.toContain('hunter2');
+
+    const d = mkdtempSync(path.join(dir, 'secret-'));
+    writeFileSync(path.join(d, 'Cargo.lock'), CARGO_LOCK);
+    writeFileSync(
+      path.join(d, 'bulwark.toml'),
+      `[[approvals]]\nid = "GHSA-jf85-cpcp-j695"\nreason = "r"\nexpires = 2999-01-01\napprover = "${S}"\n`,
+    );
+    const policy = await run('scan', d);
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toMatch(/bulwark\.toml: approvals\.0\.approver: looks like a secret/);
+
+    const v = mkdtempSync(path.join(dir, 'version-'));
+    writeFileSync(
+      path.join(v, 'package-lock.json'),
+      JSON.stringify({
+        name: 'app',
+        lockfileVersion: 3,
+        packages: { '': { name: 'app' }, 'node_modules/lodash': { version: 'password=hunter2Secret!' } },
+      }),
+    );
+    const version = await run('scan', path.join(v, 'package-lock.json'));
+    expect(version.code).toBe(2);
+    expect(version.stderr).toMatch(/package-lock\.json: package lodash: version is not a valid npm version/);
+    expect(version.stderr).not.toContain('hunter2');
+  });
+
   describe('malformed lockfiles: a clear error naming the file, exit 2', () => {
     const cases: [string, string, () => string | Buffer, RegExp][] = [
       [

@@ -25,6 +25,7 @@ export function swappableRedactor(initial: Redactor = createRedactor()): Swappab
   const r = ((value: unknown) => current(value)) as SwappableRedactor;
   r.redact = (value, hooks) => current.redact(value, hooks);
   r.redactString = (s) => current.redactString(s);
+  r.holdsSecret = (s) => current.holdsSecret(s);
   r.keyKind = (k) => current.keyKind(k);
   r.marker = (kind, original) => current.marker(kind, original);
   r.use = (next) => {

@@ -114,6 +114,11 @@ export class AuditService {
     return this.redactor.redactString(text);
   }
 
+  /** Whether the ledger's secret rules would change `text` (PII alone does not count). */
+  holdsSecret(text: string): boolean {
+    return this.redactor.holdsSecret(text);
+  }
+
   /** Validates, neutralises and redacts one event into the draft the store chains and writes. */
   prepare(e: AuditEventInput): AuditDraft {
     const event: IncomingAuditEvent = parseAuditEvent(e);

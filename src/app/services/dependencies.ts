@@ -47,6 +47,7 @@ import type {
 import type { AdvisoryService, Freshness } from './advisories.js';
 import { isCheckableInAdvisoryDb, MAX_APPROVAL_DAYS } from '../../core/deps/approvals/advisory-id.js';
 import type { AuditService } from './audit.js';
+import { refuseRedactableIdentifier } from './identifier-guard.js';
 import type { LinkCounts, ScanVulnerabilityLinker } from './scan-vulnerabilities.js';
 
 export interface LockfileInput {
@@ -124,6 +125,7 @@ export class DependencyService {
 
   /** Scans to completion (CLI, library). Stale advisories under the `fail` policy throw advisories_stale before anything is stored. */
   async scan(files: readonly LockfileInput[], opts: ScanOptions): Promise<ScanReport> {
+    this.checkPolicy(opts.policy);
     const inputs = this.parse(files);
     const freshness = await this.advisories.checkFreshness();
     const scan = this.newScan(inputs, opts.requestedBy, 'running');
@@ -133,6 +135,7 @@ export class DependencyService {
 
   /** Validates and parses now (without blocking the server), runs in the background; returns the queued scan. */
   async submit(files: readonly LockfileInput[], opts: ScanOptions): Promise<ScanRecord> {
+    this.checkPolicy(opts.policy);
     const inputs = await this.parseWithoutBlocking(files);
     const freshness = await this.advisories.checkFreshness();
     const scan = this.newScan(inputs, opts.requestedBy, 'queued');
@@ -275,6 +278,7 @@ export class DependencyService {
    */
   async addApproval(input: unknown, actor: Actor): Promise<ApprovalRecord & { warnings: string[] }> {
     const p = parseWithSchema(approvalInputSchema, input);
+    this.refuseSecretsIn('', p);
     const now = this.clock.now();
     const expiresAt = parseExpiry(p.expires) as number;
     if (expiresAt <= now)
@@ -297,7 +301,8 @@ export class DependencyService {
       version_range: p.version_range ?? null,
       dep_path: p.dep_path ?? null,
       // Free text: secrets and PII redacted before it is stored, listed and shown on the dashboard.
-      // The approver is an identity and is kept as given, like an audit entry's user_id.
+      // The approver is an identity and is kept as given, like an audit entry's user_id (one that
+      // holds a secret was refused above).
       reason: this.audit.redactFreeText(p.reason),
       approver: p.approver,
       expires_at: expiresAt,
@@ -324,6 +329,34 @@ export class DependencyService {
       },
     });
     return { ...record, warnings };
+  }
+
+  /**
+   * An approval's identifiers (approver, package, dependency path) are stored and shown as given,
+   * not redacted: one holding a secret is refused. E-mail addresses stay (an approver often is one).
+   * `where` prefixes the field for policy-file entries (`bulwark.toml: approvals.0.`).
+   */
+  private refuseSecretsIn(
+    where: string,
+    a: { approver: string; package?: string | null | undefined; dep_path?: string | null | undefined },
+  ): void {
+    const why = 'approvals are listed, shown on the dashboard and in scan reports as given';
+    const fields: [string, string | null | undefined][] = [
+      ['approver', a.approver],
+      ['package', a.package],
+      [where === '' ? 'dep_path' : 'path', a.dep_path],
+    ];
+    for (const [field, value] of fields)
+      if (value) refuseRedactableIdentifier(this.audit, where + field, value, { personalData: 'keep', why });
+  }
+
+  /** Policy-file approvals get the same identifier check as stored ones, before a scan starts. */
+  private checkPolicy(rules: readonly ApprovalRule[] | undefined): void {
+    for (const r of rules ?? []) {
+      // policy:<file>#<n>, as parsePolicy names its entries.
+      const m = /^policy:(.*)#(\d+)$/.exec(r.id);
+      this.refuseSecretsIn(m ? `${m[1]}: approvals.${m[2]}.` : `${r.id}: `, r);
+    }
   }
 
   listApprovals(includeRevoked = false): Promise<ApprovalRecord[]> {

@@ -12,6 +12,7 @@ import {
   tokenDisplayPrefix,
 } from '../../core/tokens.js';
 import type { AuditService } from './audit.js';
+import { refuseRedactableIdentifier } from './identifier-guard.js';
 
 /** How token hashes are made and looked up when not with the static pepper (keyring-token-hasher.ts). */
 export interface TokenHasher {
@@ -45,14 +46,11 @@ export class TokenService {
     if (typeof input.name !== 'string' || !NAME.test(input.name)) {
       throw validationError('name', 'must be 1–64 characters of letters, digits, _ . @ : -');
     }
-    // A name is an identifier (token:<name> in the audit log, lists, the dashboard): one the ledger's
-    // redactor would change (a GitHub token, an e-mail address) is refused rather than stored
-    // redacted, since a marker such as [REDACTED:github_token] is no name.
-    if (this.audit.redactFreeText(input.name) !== input.name)
-      throw validationError(
-        'name',
-        'looks like a secret or personal data (a token, an e-mail address); names are shown in lists and the audit log',
-      );
+    // A name is an identifier (token:<name> in the audit log, lists, the dashboard).
+    refuseRedactableIdentifier(this.audit, 'name', input.name, {
+      personalData: 'refuse',
+      why: 'names are shown in lists and the audit log',
+    });
     const token = generateToken();
     const record: ApiToken = {
       id: newId(),

@@ -57,6 +57,11 @@ export interface Redactor {
   redact(value: unknown, hooks?: WalkHooks): unknown;
   /** `s` with every secret and PII span replaced by its marker. */
   redactString(s: string): string;
+  /**
+   * Whether a secret rule (or a configured pattern) would change `s`; PII alone does not count.
+   * For identifiers that are kept as given, such as an approver's e-mail address.
+   */
+  holdsSecret(s: string): boolean;
   /** The kind a key's value is redacted as, or null when the key is not sensitive. */
   keyKind(key: string): string | null;
   /** The marker for `original` of `kind`. */
@@ -129,10 +134,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return `[REDACTED:${kind}:${mac}]`;
   };
 
-  function redactString(s: string): string {
-    if (s.length < MIN_SCAN_LENGTH) return s;
-    const f = textFeatures(s);
+  /** Every span a detector finds in `s`; `withPii: false` skips the PII detectors. */
+  function findSpans(s: string, withPii: boolean): Span[] {
     const spans: Span[] = [];
+    if (s.length < MIN_SCAN_LENGTH) return spans;
+    const f = textFeatures(s);
     let priority = 0;
     if (keywordGate.test(s)) {
       const lower = s.toLowerCase();
@@ -144,8 +150,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     for (const d of ungatedDetectors) {
       priority++;
+      if (!withPii && piiKinds.has(d.kind)) continue;
       if (d.gate === undefined || d.gate(f)) d.scan(s, spans, priority);
     }
+    return spans;
+  }
+
+  function redactString(s: string): string {
+    const spans = findSpans(s, true);
     if (spans.length === 0) return s;
     return applySpans(s, s.includes('[REDACTED:') ? outsideMarkers(s, spans) : spans, marker);
   }
@@ -224,6 +236,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const fn = ((value: unknown) => redact(value)) as Redactor;
   fn.redact = redact;
   fn.redactString = redactString;
+  fn.holdsSecret = (s: string) => findSpans(s, false).length > 0;
   fn.keyKind = keyKind;
   fn.marker = marker;
   return fn;

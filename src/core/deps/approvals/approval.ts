@@ -10,7 +10,11 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { ScanFinding } from '../report/scan-result.js';
+import { isPackageName } from '../versions/ecosystem.js';
 import { ADVISORY_ID_HINT, isAdvisoryId } from './advisory-id.js';
+
+const PACKAGE_NAME_HINT =
+  'must be an npm package name (lodash, @scope/name) or a crates.io crate name (serde_json)';
 
 export interface ApprovalRule {
   /** Store id for API approvals; `policy:<file>#<n>` for policy-file entries. */
@@ -68,14 +72,16 @@ export const approvalInputSchema = z.strictObject({
     .trim()
     .regex(ID, { error: ADVISORY_ID_HINT })
     .refine(isAdvisoryId, { error: ADVISORY_ID_HINT }),
-  package: oneLine(APPROVAL_LIMITS.package).optional(),
+  package: oneLine(APPROVAL_LIMITS.package)
+    .refine((n) => isPackageName(n), { error: PACKAGE_NAME_HINT })
+    .optional(),
   version_range: oneLine(APPROVAL_LIMITS.range)
     .refine((r) => semver.validRange(r) !== null, {
       error: 'must be a version range such as <4.17.21 or >=1.0.0 <1.2.0',
     })
     .optional(),
   dep_path: oneLine(APPROVAL_LIMITS.path)
-    .refine((p) => pathSteps(p).every((s) => s.name !== ''), {
+    .refine((p) => pathSteps(p).every((s) => isPackageName(s.name)), {
       error: 'must be package names separated by >, e.g. express > body-parser',
     })
     .optional(),

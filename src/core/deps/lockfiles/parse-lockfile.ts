@@ -4,6 +4,7 @@ import { parseCargoLock } from './cargo-lock.js';
 import { detectLockfileFormat } from './detect-format.js';
 import { decodeLockfile } from './input-guards.js';
 import { lockfileError } from './lockfile-error.js';
+import { assertRegistryVersions } from './registry-versions.js';
 import { parsePackageLock } from './package-lock.js';
 import { parsePnpmLock } from './pnpm-lock.js';
 import {
@@ -51,8 +52,9 @@ export function parseLockfile(
   if (text.trim() === '')
     // No package manager writes an empty lockfile (a project without dependencies still gets a header).
     throw lockfileError(fileName, `empty file: expected a ${FILE_NAMES[format]} lockfile`);
+  let parsed: ParsedLockfile;
   try {
-    return PARSERS[format](fileName, text);
+    parsed = PARSERS[format](fileName, text);
   } catch (e) {
     if (isBulwarkError(e)) throw e;
     // A parser bug or an input shape nobody foresaw: still a clean refusal, never a crash.
@@ -61,4 +63,7 @@ export function parseLockfile(
       `unexpected content (${e instanceof RangeError ? 'too complex' : 'malformed'})`,
     );
   }
+  // One check for every format: what a registry package claims as its version must be one.
+  assertRegistryVersions(fileName, parsed);
+  return parsed;
 }

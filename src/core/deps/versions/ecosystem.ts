@@ -20,3 +20,21 @@ export const isEcosystem = (value: unknown): value is Ecosystem => value === 'np
 export function packageKeyName(ecosystem: Ecosystem, name: string): string {
   return ecosystem === 'crates.io' ? name.toLowerCase().replaceAll('_', '-') : name;
 }
+
+/** npm: `name` or `@scope/name`, URL-safe characters (legacy names keep capitals); at most 214 characters. */
+const NPM_NAME = /^(?:@[A-Za-z0-9~-][A-Za-z0-9._~-]*\/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$/;
+const NPM_NAME_MAX = 214;
+/** crates.io: an ASCII letter, then letters, digits, `_` and `-`; at most 64 characters. */
+const CRATE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Whether `name` can name a package in one of the ecosystems we scan (npm, scoped or not, or
+ * crates.io). Approvals name packages people type by hand; anything else cannot match a finding
+ * and is refused, so free text (a pasted secret) is never stored as a package name.
+ */
+export function isPackageName(name: string, ecosystem?: Ecosystem): boolean {
+  const npm = name.length <= NPM_NAME_MAX && NPM_NAME.test(name);
+  if (ecosystem === 'npm') return npm;
+  const crate = CRATE_NAME.test(name);
+  return ecosystem === 'crates.io' ? crate : npm || crate;
+}

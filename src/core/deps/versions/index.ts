@@ -1,4 +1,4 @@
-export { ECOSYSTEMS, isEcosystem, packageKeyName, type Ecosystem } from './ecosystem.js';
+export { ECOSYSTEMS, isEcosystem, isPackageName, packageKeyName, type Ecosystem } from './ecosystem.js';
 export {
   compareParsed,
   compareVersions,
