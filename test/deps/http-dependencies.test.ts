@@ -252,6 +252,8 @@ describeEachBackend('dependency scanning API', (backend) => {
         422,
         /Cargo\.lock: unsupported version 99: expected 3 or 4/,
       ],
+      // An empty file is the parser's to refuse, as the CLI does (422, not a schema 400).
+      [{ files: [{ name: 'package-lock.json', content: '' }] }, 422, /package-lock\.json: empty file/],
       // One bad file refuses the whole request, even beside a good one.
       [{ files: [...files, { name: 'web/yarn.lock', content: '\n' }] }, 422, /web\/yarn\.lock: empty file/],
       [{ files, policy: '[[approvals]]\nid = "X"' }, 400, /policy: approvals\.0/],

@@ -28,7 +28,7 @@ const fileName = z
 
 const scanBody = z.strictObject({
   files: z
-    .array(z.strictObject({ name: fileName, content: z.string().min(1, { error: 'must not be empty' }) }))
+    .array(z.strictObject({ name: fileName, content: z.string() }))
     .min(1, { error: 'at least one lockfile is required' })
     .max(100),
   policy: z
