@@ -30,8 +30,8 @@ declare module 'fastify' {
   }
 }
 
-// The scheme is case-insensitive (RFC 9110 §11.1); the token is base64url with no spaces.
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i;
+// RFC 6750 §2.1: "Bearer" 1*SP b64token (the scheme case-insensitively, RFC 9110 §11.1).
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]{1,512})$/i;
 
 export function actorOf(req: FastifyRequest): string {
   return req.token ? `token:${req.token.name}` : 'anonymous';

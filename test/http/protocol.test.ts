@@ -159,6 +159,23 @@ describeEachBackend('HTTP protocol edges', (backend) => {
     }
   });
 
+  it('reads the bearer scheme as RFC 6750 and 9110 say: any case, one or more spaces, nothing else', async () => {
+    const tok = t.tokens.read;
+    const status = async (authorization: string) =>
+      (await t.app.inject({ method: 'GET', url: '/security/posture', headers: { authorization } }))
+        .statusCode;
+    for (const ok of [
+      `Bearer ${tok}`,
+      `bearer ${tok}`,
+      `BEARER ${tok}`,
+      `Bearer  ${tok}`,
+      `Bearer    ${tok}`,
+    ])
+      expect(await status(ok), JSON.stringify(ok.replace(tok, 'TOKEN'))).toBe(200);
+    for (const bad of [`Bearer\t${tok}`, `Bearer${tok}`, `Basic ${tok}`, `Bearer ${tok}x!`])
+      expect(await status(bad), JSON.stringify(bad.replace(tok, 'TOKEN'))).toBe(401);
+  });
+
   it('refuses an OWASP review whose category names another edition than the one given', async () => {
     const res = await t.app.inject({
       method: 'POST',
