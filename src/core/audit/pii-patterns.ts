@@ -44,7 +44,9 @@ export const PII_DETECTORS: Detector[] = [
     kind: 'card',
     keywords: [],
     gate: (f) => f.digits >= 13,
-    regex: /(?<![\w.])\d(?:[ -]?\d){12,18}(?![\w.])/g,
+    // Not a run of a longer dash-joined token: the digit groups of a UUID (all-digit ones such as
+    // the nil UUID in a request path) or of a hex id continue with `-` and another group.
+    regex: /(?<![\w.]|[0-9A-Fa-f]-)\d(?:[ -]?\d){12,18}(?![\w.]|-[0-9A-Fa-f])/g,
     accept: (s) => isCardNumber(digitsOnly(s)),
   }),
   regexDetector({

@@ -56,6 +56,22 @@ describeWithSharedData('PII redaction against the Presidio recognizer tests', ()
     for (const c of invalid) expect(redactor({ note: c.text })).toEqual({ note: c.text });
   });
 
+  it('credit cards: the digit groups of a UUID or a dash-joined id are not a card', () => {
+    for (const text of [
+      '/security/vulnerabilities/00000000-0000-0000-0000-000000000000',
+      'id 41111111-1111-1111-1111-111111111111 done',
+      'trace 4111-1111-1111-1111-abcd',
+    ])
+      expect(redactor.redactString(text), text).toBe(text);
+    // A card beside other text is still found, dashes, spaces or none.
+    for (const text of [
+      'paid with 4111-1111-1111-1111, thanks',
+      'card: 4111 1111 1111 1111',
+      '(4111111111111111)',
+    ])
+      expect(redactor.redactString(text), text).toContain('[REDACTED:card');
+  });
+
   it('e-mail: addresses redacted, a dangling domain without TLD left alone', () => {
     const s = score(corpus.EMAIL_ADDRESS, 'email', redactor.redactString);
     console.log(
