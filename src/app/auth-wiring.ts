@@ -76,8 +76,9 @@ export async function openAuthLimiter(
       // failure policy; when it is not, start anyway: the policy answers, and recovery is automatic.
       if (setup.redis)
         await waitForRedisReady(setup.redis, REDIS_READY_TIMEOUT_MS).catch((err: unknown) =>
+          // An expected condition (Redis down), not a bug: one line with the cause, no stack.
           logger?.warn(
-            { err },
+            { reason: err instanceof Error ? err.message : String(err) },
             'redis limiter store not reachable at start; the store-failure policy applies',
           ),
         );
