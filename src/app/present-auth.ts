@@ -48,6 +48,7 @@ export const presentAnomalies = (r: AnomalyReport) => ({
   since: iso(r.since),
   until: iso(r.until),
   scanned: r.scanned,
+  in_window: r.in_window,
   findings: r.findings.map(presentFinding),
   bans: r.bans.map((b) => ({ ...b, banned_at: iso(b.banned_at), until: iso(b.until) })),
 });

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithSharedData, sharedPath } from '../support/shared-data.js';
 import { runCli } from '../support/cli.js';
@@ -42,7 +43,22 @@ describeWithSharedData('bulwark auth import / anomalies', () => {
     expect(report.findings[0].first_seen).toMatch(/^2015-12-10T/);
     expect(new Set(report.bans.map((b: { key: string }) => b.key))).toContain('187.141.143.180');
     const table = await run(...args);
-    expect(table.stdout).toMatch(/\d+ findings?, \d+ lockout bans?, \d+ attempts? read/);
+    expect(table.stdout).toMatch(/\d+ findings?, \d+ lockout bans?, \d+ attempts? in the window/);
+    // The tester's 30-second window: in_window counts the attempts stored in it (the log was
+    // imported twice above: 2 × 7), scanned also the slow rules' look-back before it.
+    const [from, to] = [Date.parse('2015-12-10T09:13:00Z'), Date.parse('2015-12-10T09:13:30Z')];
+    const short = JSON.parse(
+      (await run('anomalies', '--since', '2015-12-10T09:13:00Z', '--until', '2015-12-10T09:13:30Z', '--json'))
+        .stdout,
+    );
+    const sqlite = new Database(path.join(dir, 'cli.db'), { readonly: true });
+    const stored = sqlite
+      .prepare('select count(*) as n from authentication_attempts where timestamp >= ? and timestamp < ?')
+      .get(from, to) as { n: number };
+    sqlite.close();
+    expect(stored.n).toBe(14);
+    expect(short.in_window).toBe(stored.n);
+    expect(short.scanned).toBeGreaterThan(short.in_window);
     expect(table.stdout).toContain('password_spraying');
     expect((await run(...args, '--exit-code')).code).toBe(1);
     expect(

@@ -91,7 +91,8 @@ describe('CLI counts, singular and plural', () => {
   it('anomalies over an empty window: zero is plural', async () => {
     const r = await run('anomalies', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('0 findings, 0 lockout bans, 0 attempts read');
+    expect(r.stdout).toContain('0 findings, 0 lockout bans, 0 attempts in the window');
+    expect(r.stdout).toContain('; 0 read with the look-back)');
   });
 });
 

@@ -80,8 +80,10 @@ export interface AnomalyQuery {
 export interface AnomalyReport {
   since: number;
   until: number;
-  /** Attempts read (window plus look-back), for the curious and the benchmark. */
+  /** Attempts read: the window plus the look-back the slowest rule needs before `since`. */
   scanned: number;
+  /** Attempts inside [since, until) that the query considered (after its `event` filter). */
+  in_window: number;
   findings: Finding[];
   /** What the configured per-IP lockout rule bans in the window, replayed over credential failures. */
   bans: ReplayBan[];
@@ -367,10 +369,12 @@ export class AuthService {
     const replay = lockoutReplay(this.policy.policy.lockout.ip);
     const event = q.event;
     let scanned = 0;
+    let inWindow = 0;
     for await (const chunk of this.attempts.scan(Math.max(0, q.since - lookback), q.until)) {
       scanned += chunk.length;
       for (const a of chunk) {
         if (event !== undefined && !(a.failure_detail ?? '').startsWith(event)) continue;
+        if (a.timestamp >= q.since) inWindow += 1;
         detector.observe(a);
         replay.observe(a);
       }
@@ -379,6 +383,7 @@ export class AuthService {
       since: q.since,
       until: q.until,
       scanned,
+      in_window: inWindow,
       findings: detector.findings(q.since, q.until),
       bans: replay.bans.filter((b) => b.banned_at >= q.since && b.banned_at <= q.until),
     };

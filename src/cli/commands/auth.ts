@@ -260,7 +260,7 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
           if (o.json) printJson(out, shown);
           else {
             out.stdout(
-              `${count(shown.findings.length, 'finding')}, ${count(shown.bans.length, 'lockout ban')}, ${count(r.scanned, 'attempt')} read (${shown.since} – ${shown.until})`,
+              `${count(shown.findings.length, 'finding')}, ${count(shown.bans.length, 'lockout ban')}, ${count(r.in_window, 'attempt')} in the window (${shown.since} – ${shown.until}; ${r.scanned} read with the look-back)`,
             );
             out.stdout(
               table(

@@ -113,7 +113,7 @@ export const authGuardRoutes: RouteModule = (app, bulwark) => {
       schema: {
         summary: 'Authentication anomalies whose window overlaps [since, until] (default: the last 24 h)',
         querystring: anomalyQuery,
-        response: responses(200, '{since, until, scanned, findings}'),
+        response: responses(200, '{since, until, scanned, in_window, findings, bans}'),
       },
     },
     async (req) => {

@@ -3,7 +3,7 @@
  *   GET /auth/rate-limit/status → {id, captured_at, per_ip_limit, per_sender_limit,
  *        counters: {window_start, window_ms, ips: {window_start, window_ms, total, unmonitored_max,
  *        top: [{key, count, error}]}, senders: {…same}}}  (404 not_found before the first snapshot)
- *   GET /security/anomalies?since=&until= → {since, until, scanned, findings: [{kind, scope, key,
+ *   GET /security/anomalies?since=&until= → {since, until, scanned, in_window, findings: [{kind, scope, key,
  *        window: {start, end}, count, distinct_users, distinct_ips, failure_ratio, first_seen,
  *        last_seen, ips, users, rule, …}], bans: [{key, banned_at, until, level}]}  (at most 31 days)
  *   GET /auth/lockouts → {items: [{key, until, level}]}

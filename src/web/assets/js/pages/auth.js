@@ -186,7 +186,7 @@ export async function render(root, ctx) {
           h(
             'p',
             { class: 'muted', 'data-testid': 'anomalies-summary' },
-            `${count(r.findings?.length ?? 0, 'finding')} over ${count(r.scanned, 'attempt')} · `,
+            `${count(r.findings?.length ?? 0, 'finding')} over ${count(r.in_window ?? r.scanned, 'attempt')} · `,
             `${count(r.bans?.length ?? 0, 'ban')} by the lockout rule`,
           ),
           kindCounts(r.findings ?? []),
