@@ -72,3 +72,56 @@ it('valid registry versions, loose npm ones, and non-registry entries still pars
   expect(byName.get('gitdep')?.kind).toBe('git');
   expect(byName.get('local')?.lookup).toBe(false);
 });
+
+it('the plain-SemVer fast path answers exactly as node-semver does (npm loose, Cargo strict)', async () => {
+  const { isEcosystemVersion } = await import('../../../../src/core/deps/lockfiles/registry-versions.js');
+  const semver = (await import('semver')).default;
+  const reference = (eco: 'npm' | 'crates.io', v: string) =>
+    eco === 'npm' ? semver.valid(v, { loose: true }) !== null : /^[0-9]/.test(v) && semver.valid(v) !== null;
+  const fixed = [
+    '1.2.3',
+    '0.0.0',
+    '10.20.30',
+    '1.0.0-alpha',
+    '1.0.0-alpha.1',
+    '1.0.0-0.3.7',
+    '1.0.0-x.7.z.92',
+    '1.0.0+20130313144700',
+    '1.0.0-beta+exp.sha.5114f85',
+    '1.0.0-rc.1+build.1',
+    '01.2.3',
+    '1.02.3',
+    '1.2.03',
+    '1.2.3-01',
+    '1.2.3-0a',
+    '1.2',
+    '1',
+    'v1.2.3',
+    '=1.2.3',
+    ' 1.2.3',
+    '1.2.3 ',
+    '1.2.3-',
+    '1.2.3+',
+    '1.2.3-a..b',
+    '1.2.3beta',
+    '9007199254740991.0.0',
+    '9007199254740992.0.0',
+    '999999999999999.0.0',
+    '1.2.3-' + 'a'.repeat(300),
+    '',
+    'latest',
+    'password=hunter2Secret!',
+  ];
+  const alphabet = '0123456789.-+abxAZv= ';
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const random = Array.from({ length: 20_000 }, () =>
+    Array.from(
+      { length: 1 + Math.floor(rnd() * 14) },
+      () => alphabet[Math.floor(rnd() * alphabet.length)],
+    ).join(''),
+  );
+  for (const eco of ['npm', 'crates.io'] as const)
+    for (const v of [...fixed, ...random])
+      expect(isEcosystemVersion(eco, v), `${eco} ${JSON.stringify(v)}`).toBe(reference(eco, v));
+});
