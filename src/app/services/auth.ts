@@ -39,7 +39,6 @@ import { parseRecordAttempt, type RecordAttempt } from './auth-input.js';
 import { eventTimeProblem } from '../../core/event-time.js';
 import { AuthImporter } from './auth-import.js';
 import { lockoutReplay, type ReplayBan } from './lockout-replay.js';
-import { GroupCommit } from './group-commit.js';
 
 export interface AuthServiceDeps {
   attempts: AttemptStore;
@@ -106,9 +105,6 @@ export class AuthService {
   private readonly snapshots: SnapshotStore;
   private readonly topN: number;
   private readonly thresholds: AnomalyThresholdsInput;
-  /** Attempts and their audit entries of concurrent requests commit together (group-commit.ts). */
-  private readonly attemptWrites: GroupCommit<StoredAttempt>;
-  private readonly auditWrites: GroupCommit<AuditEventInput[]>;
   /** Locks seen set, for stores that cannot list theirs (memory, Redis): bounded. */
   private readonly seenLocks = new Map<string, ActiveLock>();
 
@@ -121,15 +117,6 @@ export class AuthService {
     this.snapshots = deps.snapshots;
     this.traffic = deps.traffic ?? new TrafficSummary({ windowMs: deps.policy.policy.perIp.windowMs });
     this.topN = deps.snapshotTopN ?? 20;
-    this.attemptWrites = new GroupCommit((items) => this.attempts.insertMany(items));
-    // One request's events stay together and in order; batches are sorted by time for the chain.
-    this.auditWrites = new GroupCommit(
-      (groups) =>
-        this.audit.appendBatch(
-          groups.flat().sort((x, y) => (x.timestamp as number) - (y.timestamp as number)),
-        ),
-      300, // ≤ 3 events a request: under the audit batch cap of 1,000
-    );
     this.importer = new AuthImporter(this.attempts, this.audit, (ip) => decideKey(this.policy, ip));
     this.thresholds = { ipv6PrefixLength: deps.policy.policy.ipv6Prefix, ...deps.anomalyThresholds };
   }
