@@ -17,7 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { type SqlDatabase, openSqlDatabase } from '../src/adapters/sql/dialect.js';
 import { migrateToLatest } from '../src/adapters/sql/migrate.js';
-import { SqlAuditStore } from '../src/adapters/sql/audit-store.js';
+import { AUDIT_ROW_COLUMNS as COLUMNS, SqlAuditStore } from '../src/adapters/sql/audit-store.js';
 import { AuditService } from '../src/app/services/audit.js';
 import { Metrics } from '../src/app/metrics.js';
 import { systemClock } from '../src/core/clock.js';
@@ -28,19 +28,6 @@ const PG_URL = process.env.BULWARK_TEST_PG_URL ?? 'postgres://root@127.0.0.1:543
 const BATCH = 1000;
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS ?? 3);
-const COLUMNS = [
-  'id',
-  'seq',
-  'event_type',
-  'user_id',
-  'source_ip',
-  'action',
-  'outcome',
-  'timestamp',
-  'metadata',
-  'prev_hash',
-  'hash',
-] as const;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-audit-'));
 let dbCounter = 0;

@@ -22,7 +22,8 @@ import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
 import type { Database } from './schema.js';
 import { letOthersRun } from './let-others-run.js';
 
-const COLUMNS = [
+/** security_audit_log's columns in storage order: every read, raw tuple and insert uses this one list. */
+export const AUDIT_ROW_COLUMNS = [
   'id',
   'seq',
   'event_type',
@@ -105,7 +106,7 @@ export class SqlAuditStore implements AuditStore {
     // column name, which costs more than the read itself; fromTuple builds it in one literal.
     this.sqliteRange = store.sqlite
       ?.prepare(
-        `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+        `select ${AUDIT_ROW_COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
       )
       .raw();
   }
@@ -236,7 +237,7 @@ export class SqlAuditStore implements AuditStore {
     while (next <= toSeq) {
       const rows = await this.db
         .selectFrom('security_audit_log')
-        .select([...COLUMNS])
+        .select([...AUDIT_ROW_COLUMNS])
         .where('seq', '>=', next)
         .where('seq', '<=', toSeq)
         .orderBy('seq')
@@ -270,7 +271,7 @@ export class SqlAuditStore implements AuditStore {
   }
 }
 
-/** A security_audit_log row as better-sqlite3 returns it in raw mode: the values in COLUMNS order. */
+/** A security_audit_log row as better-sqlite3 returns it in raw mode: the values in AUDIT_ROW_COLUMNS order. */
 type SqliteTuple = [
   AuditRow['id'],
   AuditRow['seq'],
@@ -285,7 +286,7 @@ type SqliteTuple = [
   AuditRow['hash'],
 ];
 
-/** The row object, keys in COLUMNS order (what the object-mode read returned). */
+/** The row object, keys in AUDIT_ROW_COLUMNS order (what the object-mode read returned). */
 const fromTuple = (t: SqliteTuple): AuditRow => ({
   id: t[0],
   seq: t[1],
@@ -313,7 +314,7 @@ function makeSqliteAppender(
   const readHead = handle.prepare('select seq, hash from audit_chain_head where id = 1');
   // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const insert = handle.prepare(
-    `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
+    `insert into security_audit_log (${AUDIT_ROW_COLUMNS.join(', ')}) values (${AUDIT_ROW_COLUMNS.map(() => '?').join(', ')})`,
   );
   const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
   return (drafts: AuditDraft[], link: ChainLink) => {

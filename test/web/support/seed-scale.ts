@@ -4,6 +4,7 @@
  * properly chained (the product's own hash link), so the ledger still verifies after seeding.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { AUDIT_ROW_COLUMNS } from '../../../src/adapters/sql/audit-store.js';
 import { hashLink } from '../../../src/app/services/audit.js';
 import { newId } from '../../../src/core/ids.js';
 import type { AuditDraft } from '../../../src/core/ports/audit-store.js';
@@ -17,19 +18,6 @@ const EVENT_TYPES = [
   'config_change',
 ];
 const OUTCOMES = ['denied', 'allowed', 'denied', 'denied', 'allowed'];
-const AUDIT_COLUMNS = [
-  'id',
-  'seq',
-  'event_type',
-  'user_id',
-  'source_ip',
-  'action',
-  'outcome',
-  'timestamp',
-  'metadata',
-  'prev_hash',
-  'hash',
-] as const;
 
 function multiInsert(
   db: BetterSqlite3.Database,
@@ -56,7 +44,7 @@ export function seedAuditRows(
   now: number,
   spanMs = 30 * 86_400_000,
 ) {
-  const insert = multiInsert(db, 'security_audit_log', AUDIT_COLUMNS, 400);
+  const insert = multiInsert(db, 'security_audit_log', AUDIT_ROW_COLUMNS, 400);
   const run = db.transaction(() => {
     const head = db.prepare('select seq, hash from audit_chain_head where id = 1').get() as {
       seq: number;
