@@ -6,6 +6,13 @@
  */
 export const DEFAULT_SLICE_MS = 10;
 
+/**
+ * One turn of the event loop: timers and sockets run before the caller goes on. Paged walks over
+ * synchronous better-sqlite3 reads await it between pages (an async generator's `yield` alone
+ * resumes its consumer in a microtask, so a million-row walk would hold the loop to its end).
+ */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class TimeSlice {
   private start = performance.now();
 
@@ -18,7 +25,7 @@ export class TimeSlice {
 
   /** Lets the event loop run, then starts a new slice. */
   async pause(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.start = performance.now();
   }
 

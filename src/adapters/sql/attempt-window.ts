@@ -8,7 +8,7 @@
  * `since` with the keyset as an OR filter instead makes SQLite and PostgreSQL walk (PostgreSQL:
  * fetch from the heap) every earlier page again, so a window cost O(rows² / page size).
  */
-import { letOthersRun } from './let-others-run.js';
+import { nextTurn } from '../../core/time-slice.js';
 
 /** Where the next page starts: rows at `from` with an id after `after` (null: the first page, all of `from`). */
 export interface PageStart {
@@ -35,6 +35,6 @@ export async function* walkWindow<R extends { timestamp: number; id: string }>(
     if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
     start = { from: last.timestamp, after: last.id };
-    await letOthersRun();
+    await nextTurn();
   }
 }

@@ -20,7 +20,7 @@ import type {
 import type { SqlDatabase } from './dialect.js';
 import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
 import type { Database } from './schema.js';
-import { letOthersRun } from './let-others-run.js';
+import { nextTurn } from '../../core/time-slice.js';
 
 /** security_audit_log's columns in storage order: every read, raw tuple and insert uses this one list. */
 export const AUDIT_ROW_COLUMNS = [
@@ -230,7 +230,7 @@ export class SqlAuditStore implements AuditStore {
         for (let i = 0; i < tuples.length; i++) rows[i] = fromTuple(tuples[i]!);
         yield rows;
         next = rows[rows.length - 1]!.seq + 1;
-        await letOthersRun();
+        await nextTurn();
       }
       return;
     }
