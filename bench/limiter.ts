@@ -38,12 +38,16 @@ function verdict(r: number, goal: number): string {
   return r >= goal ? `meets the ≥ ${goal}× goal` : `MISSES the ≥ ${goal}× goal`;
 }
 
-/** Same key sequence for every contender: 10,000 IPv4 clients, uniformly drawn (xorshift32). */
-function keySequence(n: number, distinct: number): string[] {
+/**
+ * Same key sequence for every contender: 10,000 IPv4 clients, uniformly drawn (xorshift32);
+ * `all` gives each distinct address once, in order.
+ */
+function keySequence(n: number, distinct: number, all = false): string[] {
   const ips = Array.from(
     { length: distinct },
     (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
   );
+  if (all) return ips.slice(0, n);
   let s = 2463534242;
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) {
@@ -71,57 +75,224 @@ async function cpuTimeIt(fn: () => Promise<void>): Promise<number> {
 
 // ---- 1. in-memory -------------------------------------------------------------------------------
 
-async function benchMemory(): Promise<void> {
-  const perRound = QUICK ? 100_000 : 300_000;
-  const rounds = QUICK ? 3 : 5;
-  const keys = keySequence(perRound, 10_000);
-  const bulwarkStore = new MemoryLimiterStore({ maxKeys: 20_000 });
-  const rlf = new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000 });
-  const decideStore = new MemoryLimiterStore({ maxKeys: 20_000 });
-  const limiter = createLimiter({
-    store: decideStore,
-    policy: { perIp: { limit: LIMIT, windowMs: WINDOW_MS } },
-  });
-  let allowedB = 0;
-  let allowedR = 0;
-  const runs = {
-    bulwark: async () => {
-      for (let i = 0; i < perRound; i++) {
-        const d = await bulwarkStore.consume(`rl:ip:${keys[i]!}`, LIMIT, WINDOW_MS, 1, Date.now());
-        if (d.allowed) allowedB++;
-      }
-    },
-    rlf: async () => {
-      for (let i = 0; i < perRound; i++) {
-        try {
-          await rlf.consume(keys[i]!);
-          allowedR++;
-        } catch {
-          // RateLimiterMemory rejects a refused request (with its RateLimiterRes)
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (xs: number[], digits = 2): string =>
+  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+/**
+ * One contender of the in-memory part. `fresh` builds new state (a new store or limiter) so every
+ * round starts from the same place; `warm` (untimed) makes every key known to it, `run` is timed.
+ */
+interface MemorySide {
+  fresh(): void;
+  warm(distinct: readonly string[]): Promise<void>;
+  run(keys: readonly string[], from: number, to: number): Promise<number>;
+}
+
+/**
+ * The same decision loop for both libraries, through their promise APIs, one await per decision.
+ * Keys are concatenated per call on both sides (Bulwark's `rl:ip:` here, RLF's own prefix inside
+ * `consume`), so neither side gets a string whose hash V8 has already cached.
+ */
+function memorySides(regime: 'under' | 'over'): Record<'bulwark' | 'rlf', MemorySide> {
+  // "over": the warm pass spends the whole limit, so the timed decisions are refusals (GCRA gives
+  // back one request per 500 ms, so a few pass); "under": one request per key before the timed pass.
+  const warmCost = regime === 'over' ? LIMIT : 1;
+  let store = new MemoryLimiterStore({ maxKeys: 20_000 });
+  let rlf = new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000 });
+  return {
+    bulwark: {
+      fresh: () => (store = new MemoryLimiterStore({ maxKeys: 20_000 })),
+      warm: async (distinct) => {
+        for (const ip of distinct) await store.consume(`rl:ip:${ip}`, LIMIT, WINDOW_MS, warmCost, Date.now());
+      },
+      run: async (keys, from, to) => {
+        let allowed = 0;
+        for (let i = from; i < to; i++) {
+          const d = await store.consume(`rl:ip:${keys[i]!}`, LIMIT, WINDOW_MS, 1, Date.now());
+          if (d.allowed) allowed++;
         }
-      }
+        return allowed;
+      },
     },
-    decide: async () => {
-      for (let i = 0; i < perRound; i++) await limiter.decide({ ip: keys[i]! }, Date.now());
+    rlf: {
+      fresh: () => (rlf = new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000 })),
+      warm: async (distinct) => {
+        for (const ip of distinct) await rlf.consume(ip, warmCost).catch(() => undefined);
+      },
+      run: async (keys, from, to) => {
+        let allowed = 0;
+        for (let i = from; i < to; i++) {
+          try {
+            await rlf.consume(keys[i]!);
+            allowed++;
+          } catch {
+            // RateLimiterMemory rejects a refused request (with its RateLimiterRes)
+          }
+        }
+        return allowed;
+      },
     },
   };
-  const best = { bulwark: Infinity, rlf: Infinity, decide: Infinity };
-  for (let r = 0; r < rounds; r++) {
-    for (const name of ['rlf', 'bulwark', 'decide'] as const) {
-      best[name] = Math.min(best[name], await cpuTimeIt(runs[name]));
+}
+
+/**
+ * The full `decide` (address parsed and normalised, lock check, bucket, decision record) against
+ * the RLF pattern doing the same number of lookups: with lockout entries in the table, decide
+ * consults one lock and one bucket, so RLF gets a lockout limiter `get` before its `consume`.
+ * Without lockout entries decide skips the lock lookup (`lockIndex.size === 0`), so RLF's anchor
+ * is the bare `consume`.
+ */
+function decideSides(withLocks: boolean): Record<'bulwark' | 'rlf', MemorySide> {
+  const make = () => {
+    const store = new MemoryLimiterStore({ maxKeys: 20_000 });
+    const limiter = createLimiter({ store, policy: { perIp: { limit: LIMIT, windowMs: WINDOW_MS } } });
+    return { store, limiter };
+  };
+  let b = make();
+  const makeR = () => ({
+    limit: new RateLimiterMemory({ points: LIMIT, duration: WINDOW_MS / 1000 }),
+    lock: new RateLimiterMemory({ keyPrefix: 'lock', points: 5, duration: 600 }),
+  });
+  let r = makeR();
+  const lockRule = createLimiter({ store: b.store }).policy.policy.lockout.ip;
+  return {
+    bulwark: {
+      fresh: () => (b = make()),
+      warm: async (distinct) => {
+        if (withLocks)
+          // failures of other addresses: lock entries exist, none for the keys decided
+          for (let i = 0; i < 1000; i++)
+            await b.store.recordFailure(`lock:ip:192.168.${i >> 8}.${i & 255}`, lockRule, Date.now());
+        for (const ip of distinct) await b.limiter.decide({ ip }, Date.now());
+      },
+      run: async (keys, from, to) => {
+        let allowed = 0;
+        for (let i = from; i < to; i++)
+          if ((await b.limiter.decide({ ip: keys[i]! }, Date.now())).allowed) allowed++;
+        return allowed;
+      },
+    },
+    rlf: {
+      fresh: () => (r = makeR()),
+      warm: async (distinct) => {
+        if (withLocks) for (let i = 0; i < 1000; i++) await r.lock.penalty(`192.168.${i >> 8}.${i & 255}`);
+        for (const ip of distinct) await r.limit.consume(ip).catch(() => undefined);
+      },
+      run: async (keys, from, to) => {
+        let allowed = 0;
+        for (let i = from; i < to; i++) {
+          try {
+            if (withLocks) {
+              const l = await r.lock.get(keys[i]!);
+              if (l !== null && l.consumedPoints >= 5) continue;
+            }
+            await r.limit.consume(keys[i]!);
+            allowed++;
+          } catch {
+            // refused
+          }
+        }
+        return allowed;
+      },
+    },
+  };
+}
+
+interface PairedResult {
+  bulwark: number[];
+  rlf: number[];
+  ratios: number[];
+  allowedB: number;
+  allowedR: number;
+}
+
+/**
+ * Rounds: each side gets fresh state and an untimed warm pass over the distinct keys; then the
+ * timed key sequence runs in slices, alternating sides slice by slice (order flipped every
+ * round), CPU time of this process summed per side. A burst of load from other processes so
+ * lands on both sides alike, and the ratio is taken per round. One discarded round first (JIT).
+ */
+async function paired(
+  sides: Record<'bulwark' | 'rlf', MemorySide>,
+  keys: readonly string[],
+  distinct: readonly string[],
+  rounds: number,
+): Promise<PairedResult> {
+  const slice = 10_000;
+  const res: PairedResult = { bulwark: [], rlf: [], ratios: [], allowedB: 0, allowedR: 0 };
+  for (let r = -1; r < rounds; r++) {
+    const order = r % 2 === 0 ? (['bulwark', 'rlf'] as const) : (['rlf', 'bulwark'] as const);
+    const t = { bulwark: 0, rlf: 0 };
+    const allowed = { bulwark: 0, rlf: 0 };
+    for (const name of order) {
+      sides[name].fresh();
+      await sides[name].warm(distinct);
     }
+    for (let from = 0; from < keys.length; from += slice) {
+      const to = Math.min(keys.length, from + slice);
+      for (const name of order) {
+        t[name] += await cpuTimeIt(async () => {
+          allowed[name] += await sides[name].run(keys, from, to);
+        });
+      }
+    }
+    if (r < 0) continue;
+    res.allowedB += allowed.bulwark;
+    res.allowedR += allowed.rlf;
+    res.bulwark.push(keys.length / t.bulwark);
+    res.rlf.push(keys.length / t.rlf);
+    res.ratios.push(t.rlf / t.bulwark);
   }
-  const ops = (t: number) => perRound / t;
-  console.log('\n1. In-memory decision (120/min per key, 10,000 keys, uniform; per CPU second, best round)');
-  console.log(`   Bulwark MemoryLimiterStore.consume   ${fmt(ops(best.bulwark)).padStart(12)} decisions/s`);
-  console.log(`   rate-limiter-flexible Memory         ${fmt(ops(best.rlf)).padStart(12)} decisions/s`);
-  console.log(`   Bulwark decide (IP key+lock+bucket)  ${fmt(ops(best.decide)).padStart(12)} decisions/s`);
-  const r = ops(best.bulwark) / ops(best.rlf);
+  return res;
+}
+
+function printPaired(label: string, anchor: string, p: PairedResult, n: number, goal?: number): void {
+  const share = (a: number) => `${((a / (n * p.ratios.length)) * 100).toFixed(1)}%`;
+  const r = median(p.ratios);
+  console.log(`   ${label}`);
   console.log(
-    `   ratio ${ratio(ops(best.bulwark), ops(best.rlf))} (${verdict(r, 1.5)}); full decide ${ratio(ops(best.decide), ops(best.rlf))}`,
+    `     Bulwark ${fmt(median(p.bulwark)).padStart(10)}/s   ${anchor} ${fmt(median(p.rlf)).padStart(10)}/s   allowed ${share(p.allowedB)} vs ${share(p.allowedR)}`,
   );
   console.log(
-    `   allowed share: Bulwark ${((allowedB / (perRound * rounds)) * 100).toFixed(1)}%, RLF ${((allowedR / (perRound * rounds)) * 100).toFixed(1)}%`,
+    `     ratio ${r.toFixed(2)}× (median of ${p.ratios.length} paired rounds, range ${spread(p.ratios)})${goal === undefined ? '' : `: ${verdict(r, goal)}`}`,
+  );
+}
+
+async function benchMemory(): Promise<void> {
+  const perRound = QUICK ? 100_000 : 200_000;
+  const rounds = QUICK ? 3 : 9;
+  const distinctKeys = keySequence(10_000, 10_000, true);
+  const keys = keySequence(perRound, 10_000);
+  console.log(
+    `\n1. In-memory decision (120/min per key, 10,000 keys, uniform; decisions per CPU second, median of ${rounds} paired rounds)`,
+  );
+  const under = await paired(memorySides('under'), keys, distinctKeys, rounds);
+  printPaired(
+    'MemoryLimiterStore.consume vs RateLimiterMemory.consume, under the limit (all allowed)',
+    'RLF',
+    under,
+    perRound,
+    1.5,
+  );
+  const over = await paired(memorySides('over'), keys, distinctKeys, rounds);
+  printPaired('same, over the limit (refusals; RLF rejects its promise)', 'RLF', over, perRound);
+  const dec = await paired(decideSides(false), keys, distinctKeys, rounds);
+  printPaired(
+    'full decide ({ip}: parse + normalise, lock check skipped: no lock entries, 1 bucket) vs RLF consume',
+    'RLF',
+    dec,
+    perRound,
+  );
+  const decL = await paired(decideSides(true), keys, distinctKeys, rounds);
+  printPaired(
+    'full decide with 1,000 lock entries (1 lock + 1 bucket) vs RLF lock get + consume',
+    'RLF',
+    decL,
+    perRound,
   );
 }
 
@@ -260,11 +431,6 @@ async function cannon(url: string, seconds: number): Promise<{ rps: number; p99:
   });
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /**
  * Rounds run bare, guarded, guarded-redis back to back; each round's ratio compares runs seconds
