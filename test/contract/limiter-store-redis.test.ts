@@ -116,7 +116,25 @@ describeWithRedis('LimiterStore semantics', () => {
     }
   });
 
-  it('answers exactly as the memory store on 3,000 random operations', async () => {
+  it('keeps the bucket text "<tatMs>:<tatRem>" (read by instances of any version) and its expiry', async () => {
+    const keyPrefix = `${prefix}fmt:`;
+    const store = new RedisLimiterStore(client, { keyPrefix });
+    // 3 per second: T = 333.33… ms, so the TAT is T0 + 333 ms and 1/3 ms
+    await store.consume('a', 3, 1000, 1, T0);
+    expect(await client.get(`${keyPrefix}a`)).toBe(`${T0 + 333}:1`);
+    const ttl = await client.pttl(`${keyPrefix}a`);
+    expect(ttl).toBeGreaterThan(300);
+    expect(ttl).toBeLessThanOrEqual(334);
+    // epoch times from 1e14 on (Lua's own number text would switch to exponents there)
+    const far = 2 ** 52 + 7;
+    const memory = new MemoryLimiterStore();
+    for (let t = far; t < far + 1000; t += 97) {
+      expect(await store.consume('b', 7, 1000, 2, t)).toEqual(await memory.consume('b', 7, 1000, 2, t));
+    }
+    expect(await client.get(`${keyPrefix}b`)).toMatch(/^\d{16}:\d$/);
+  });
+
+  it('answers exactly as the memory store on 3,000 random operations (batches, single buckets, lockouts)', async () => {
     const redis = new RedisLimiterStore(client, { keyPrefix: `${prefix}diff:` });
     const memory = new MemoryLimiterStore();
     let seed = 42; // xorshift32: deterministic, and its low bits are usable
@@ -142,7 +160,12 @@ describeWithRedis('LimiterStore semantics', () => {
       now += rnd(rnd(8) === 0 ? 5000 : 300);
       const op = rnd(10);
       const key = `k${rnd(4)}`;
-      if (op < 8) {
+      if (op < 2) {
+        // the single-bucket script (`consume`), on the same keys as the batches
+        const limit = limits[rnd(limits.length)]!;
+        const args = [`${key}-0`, limit, windows[rnd(windows.length)]!, rnd(limit + 1), now] as const;
+        expect(await redis.consume(...args), `op ${i}`).toEqual(await memory.consume(...args));
+      } else if (op < 8) {
         const n = 1 + rnd(2);
         const reqs = Array.from({ length: n }, (_, j) => {
           const limit = limits[rnd(limits.length)]!;

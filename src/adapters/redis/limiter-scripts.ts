@@ -4,9 +4,15 @@
  *
  * The arithmetic is src/core/ratelimit/gcra.ts and lockout.ts line for line; see there for the
  * why. Redis runs Lua 5.1, where numbers are IEEE doubles like JavaScript's, and every value here
- * stays below 2^53 (the bounds in gcra.ts), so integer arithmetic is exact. The one trap is `%`:
- * Lua defines it as a - floor(a/b)*b, and a/b may round up to an integer, giving -1 or b; `imod`
- * corrects that so the remainder is exactly JavaScript's.
+ * stays below 2^53 (the bounds in gcra.ts), so integer arithmetic is exact. No `%`: Lua defines
+ * it as a - floor(a/b)*b, where a rounded a/b could give -1 or b; the scripts take the quotient
+ * with math.floor(a / b), exact below 2^53 as gcra.ts `quotient` explains, and subtract.
+ *
+ * Bucket scripts answer with the bucket's stored state (the TAT) and their allow/refuse verdict,
+ * not with counts: the client runs gcra.ts on that state (it has every other input), so the
+ * script does only what must happen atomically on the server (read, decide, write) and the
+ * counts come from the one implementation every store shares. The client checks that its verdict
+ * is the script's.
  *
  * Stored values (plain strings, so one GET/SET each):
  *   bucket  "<tatMs>:<tatRem>"                  PX = time until the bucket is empty again
@@ -15,38 +21,8 @@
  *           lockedUntil is absolute epoch ms, so a ban outlives any process.
  */
 
-const COMMON = `
-local function imod(a, b)
-  local r = a - math.floor(a / b) * b
-  if r < 0 then r = r + b elseif r >= b then r = r - b end
-  return r
-end
-
--- GCRA step (gcra.ts gcraStep). Returns allowed, newMs, newRem, count, remaining, resetMs, retryAfterMs
-local function gcra(ms, rem, limit, window, cost, now)
-  if ms < now then ms = now; rem = 0 end
-  local total = rem + cost * window
-  local newRem = imod(total, limit)
-  local newMs = ms + (total - newRem) / limit
-  local lead = newMs - window - now
-  local allowed = lead < 0 or (lead == 0 and newRem == 0)
-  local cMs, cRem = ms, rem
-  if allowed then cMs = newMs; cRem = newRem end
-  local ahead = cMs - now
-  local scaled = ahead * limit + cRem
-  local r = imod(scaled, window)
-  local count = (scaled - r) / window
-  if r > 0 then count = count + 1 end
-  local reset = ahead
-  if cRem > 0 then reset = reset + 1 end
-  local retry = 0
-  if not allowed then
-    retry = lead
-    if newRem > 0 then retry = retry + 1 end
-  end
-  return allowed, newMs, newRem, count, limit - count, reset, retry
-end
-
+/** Bucket state: read (clamped to the limit's units), GCRA decision and new TAT, write. */
+const BUCKET = `
 local function loadBucket(key, limit)
   local v = redis.call('GET', key)
   if not v then return 0, 0 end
@@ -57,6 +33,31 @@ local function loadBucket(key, limit)
   return ms, rem
 end
 
+-- gcra.ts gcraStep, the verdict and the new TAT only. math.floor of the quotient is exact below
+-- 2^53 (see gcra.ts quotient). Returns allowed, newMs, newRem, ttl (ms until the bucket is empty).
+local function gcraNext(ms, rem, limit, window, cost, now)
+  if ms < now then ms = now; rem = 0 end
+  local total = rem + cost * window
+  local q = math.floor(total / limit)
+  local newRem = total - q * limit
+  local newMs = ms + q
+  local lead = newMs - window - now
+  local ttl = newMs - now
+  if newRem > 0 then ttl = ttl + 1 end
+  return lead < 0 or (lead == 0 and newRem == 0), newMs, newRem, ttl
+end
+
+-- Lua's own number text (%.14g) is exact below 1e14 (epoch ms until the year 5138) and cheaper
+-- than string.format; the TTL is an integer Redis formats itself.
+local function storeBucket(key, ms, rem, ttl)
+  local v
+  if ms < 1e14 then v = ms .. ':' .. rem else v = string.format('%.0f:%.0f', ms, rem) end
+  redis.call('SET', key, v, 'PX', ttl)
+end
+`;
+
+/** Lock entries (lockout.ts): parse, state, number text. */
+const LOCK = `
 -- Lock entry: cap, level, lockedUntil, levelExpiresAt, findTime, times (oldest first)
 local function loadLock(key)
   local v = redis.call('GET', key)
@@ -90,11 +91,12 @@ local function fmt(n) return string.format('%.0f', n) end
 
 /**
  * KEYS: lock keys, then bucket keys. ARGV: now, number of lock keys, then limit, window, cost per
- * bucket. Reply: 5 integers per lock, then a flag (1 = buckets decided) and 5 integers per bucket
- * (allowed, count, remaining, resetMs, retryAfterMs). Buckets are all-or-nothing: phase one decides
- * each on its stored state, phase two writes only if every one allowed.
+ * bucket. Reply: 5 integers per lock, then a flag (1 = buckets decided) and per bucket its
+ * verdict (1 = had room for this request) and stored state (tatMs, tatRem) before the call.
+ * Buckets are all-or-nothing: phase one decides each on its stored state, phase two writes only
+ * if every one allowed.
  */
-export const CHECK_AND_CONSUME_LUA = `${COMMON}
+export const CHECK_AND_CONSUME_LUA = `${BUCKET}${LOCK}
 local now = tonumber(ARGV[1])
 local nLocks = tonumber(ARGV[2])
 local out = {}
@@ -109,59 +111,52 @@ if anyLocked then
   return out
 end
 out[#out + 1] = 1
+local base = #out
 local nBuckets = #KEYS - nLocks
-local res = {}
 local all = true
+local next = {}
 for b = 1, nBuckets do
-  local key = KEYS[nLocks + b]
   local a = 2 + (b - 1) * 3
   local limit, window, cost = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local ms, rem = loadBucket(key, limit)
-  local ok, nMs, nRem, count, remaining, reset, retry = gcra(ms, rem, limit, window, cost, now)
-  res[b] = { ok, nMs, nRem, count, remaining, reset, retry, ms, rem, limit, window }
+  local ms, rem = loadBucket(KEYS[nLocks + b], limit)
+  local ok, nMs, nRem, ttl = gcraNext(ms, rem, limit, window, cost, now)
   if not ok then all = false end
+  local o = base + (b - 1) * 3
+  if ok then out[o + 1] = 1 else out[o + 1] = 0 end
+  out[o + 2] = ms; out[o + 3] = rem
+  next[b * 3 - 2] = nMs; next[b * 3 - 1] = nRem; next[b * 3] = ttl
 end
-for b = 1, nBuckets do
-  local r = res[b]
-  if all then
+if all then
+  for b = 1, nBuckets do
     -- Written even for cost 0 when not idle: the state may have been clamped to a smaller limit,
     -- and the memory store keeps the clamped value too.
-    local ttl = r[6]
-    if ttl > 0 then
-      redis.call('SET', KEYS[nLocks + b], fmt(r[2]) .. ':' .. fmt(r[3]), 'PX', fmt(ttl))
-    end
-  elseif r[1] then
-    -- Nothing is charged: a bucket that had room reports its state without this request.
-    local _, _, _, count, remaining, reset = gcra(r[8], r[9], r[10], r[11], 0, now)
-    r[4] = count; r[5] = remaining; r[6] = reset
+    local ttl = next[b * 3]
+    if ttl > 0 then storeBucket(KEYS[nLocks + b], next[b * 3 - 2], next[b * 3 - 1], ttl) end
   end
-  local okFlag = 0
-  if r[1] then okFlag = 1 end
-  out[#out + 1] = okFlag; out[#out + 1] = r[4]; out[#out + 1] = r[5]; out[#out + 1] = r[6]; out[#out + 1] = r[7]
 end
 return out
 `;
 
 /**
  * The single-bucket fast path (`consume`): KEYS[1] bucket; ARGV now, limit, window, cost.
- * Reply: allowed, count, remaining, resetMs, retryAfterMs. Same arithmetic, fewer arguments.
+ * Reply: verdict (1 = allowed and charged), stored tatMs, tatRem before the call.
  */
-export const CONSUME_LUA = `${COMMON}
+export const CONSUME_LUA = `${BUCKET}
 local now, limit, window, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local ms, rem = loadBucket(KEYS[1], limit)
-local ok, nMs, nRem, count, remaining, reset, retry = gcra(ms, rem, limit, window, cost, now)
+local ok, nMs, nRem, ttl = gcraNext(ms, rem, limit, window, cost, now)
 if ok then
-  if reset > 0 then redis.call('SET', KEYS[1], fmt(nMs) .. ':' .. fmt(nRem), 'PX', fmt(reset)) end
-  return { 1, count, remaining, reset, 0 }
+  if ttl > 0 then storeBucket(KEYS[1], nMs, nRem, ttl) end
+  return { 1, ms, rem }
 end
-return { 0, count, remaining, reset, retry }
+return { 0, ms, rem }
 `;
 
 /**
  * KEYS[1]: lock key. ARGV: now, maxFailures, findTimeMs, banMs, banMultiplier, maxBanMs,
  * forgetAfterMs. lockout.ts applyFailure, then lockStateOf. Reply: 5 integers as above.
  */
-export const RECORD_FAILURE_LUA = `${COMMON}
+export const RECORD_FAILURE_LUA = `${LOCK}
 local now = tonumber(ARGV[1])
 local cap, find, banMs = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local mult, maxBan, forget = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -205,7 +200,7 @@ return { l, u, lv, fl, ra }
 `;
 
 /** KEYS[1]: lock key. ARGV: now. Reply: 5 integers (lockStateOf). */
-export const IS_LOCKED_LUA = `${COMMON}
+export const IS_LOCKED_LUA = `${LOCK}
 local l, u, lv, fl, ra = lockState(loadLock(KEYS[1]), tonumber(ARGV[1]))
 return { l, u, lv, fl, ra }
 `;
@@ -215,7 +210,7 @@ return { l, u, lv, fl, ra }
  * entry's remaining TTL: at or after levelExpiresAt, so an idle entry may linger a little, which
  * changes no answer). An entry with nothing left to remember is deleted.
  */
-export const CLEAR_LUA = `${COMMON}
+export const CLEAR_LUA = `${LOCK}
 local e = loadLock(KEYS[1])
 if not e then return 0 end
 if e.level == 0 and e.lockedUntil == 0 then

@@ -16,7 +16,14 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { validationError } from '../../core/errors.js';
-import { type BucketDecision, checkBucketArgs } from '../../core/ratelimit/gcra.js';
+import { checkBatch, decideBatch } from '../../core/ratelimit/bucket-batch.js';
+import {
+  type BucketDecision,
+  type GcraState,
+  checkBucketArgs,
+  gcraStep,
+  newBucketDecision,
+} from '../../core/ratelimit/gcra.js';
 import type { LockoutPolicy, LockState } from '../../core/ratelimit/lockout.js';
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore } from '../../core/ratelimit/ports.js';
 import {
@@ -113,29 +120,19 @@ function lockFrom(r: Reply, i: number): LockState {
   };
 }
 
-function bucketFrom(r: Reply, i: number): BucketDecision {
-  return {
-    allowed: r[i] === 1,
-    count: r[i + 1]!,
-    remaining: r[i + 2]!,
-    resetMs: r[i + 3]!,
-    retryAfterMs: r[i + 4]!,
-  };
+/**
+ * The script decided on the server; the client computes the same decision from the state the
+ * script read (gcra.ts, as every store). Disagreement would mean the script and the core differ:
+ * never answer with numbers the server did not act on.
+ */
+function checkVerdict(decision: BucketDecision, scriptAllowed: boolean): BucketDecision {
+  if (decision.allowed !== scriptAllowed)
+    throw new Error('Redis limiter script and core GCRA disagree on a bucket (script out of date?)');
+  return decision;
 }
 
 function checkLockKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) throw validationError('key', 'must be a non-empty string');
-}
-
-function checkRequests(requests: readonly BucketRequest[], nowMs: number): void {
-  for (let i = 0; i < requests.length; i++) {
-    const r = requests[i]!;
-    checkBucketArgs(r.key, r.limit, r.windowMs, r.cost ?? 1, nowMs);
-    for (let j = 0; j < i; j++) {
-      if (requests[j]!.key === r.key)
-        throw validationError(`requests[${i}].key`, 'keys in one call must be distinct');
-    }
-  }
 }
 
 export class RedisLimiterStore implements LimiterStore {
@@ -168,7 +165,7 @@ export class RedisLimiterStore implements LimiterStore {
     nowMs: number,
   ): Promise<CheckAndConsumeResult> {
     for (const k of lockKeys) checkLockKey(k);
-    checkRequests(requests, nowMs);
+    checkBatch(requests, nowMs);
     const nLocks = lockKeys.length;
     const n = requests.length;
     const args = new Array<string | number>(nLocks + n + 2 + n * 3);
@@ -189,8 +186,11 @@ export class RedisLimiterStore implements LimiterStore {
     for (let i = 0; i < nLocks; i++) locks[i] = lockFrom(reply, i * 5);
     const base = nLocks * 5;
     if (reply[base] !== 1) return { locks, buckets: null };
-    const buckets = new Array<BucketDecision>(n);
-    for (let i = 0; i < n; i++) buckets[i] = bucketFrom(reply, base + 1 + i * 5);
+    const states = new Array<GcraState>(n);
+    for (let i = 0; i < n; i++)
+      states[i] = { tatMs: reply[base + 2 + i * 3]!, tatRem: reply[base + 3 + i * 3]! };
+    const buckets = decideBatch(states, requests, nowMs).decisions;
+    for (let i = 0; i < n; i++) checkVerdict(buckets[i]!, reply[base + 1 + i * 3] === 1);
     return { locks, buckets };
   }
 
@@ -206,7 +206,12 @@ export class RedisLimiterStore implements LimiterStore {
     nowMs: number,
   ): Promise<BucketDecision> {
     checkBucketArgs(key, limit, windowMs, cost, nowMs);
-    return bucketFrom(await this.cmd.bwConsume(this.keyPrefix + key, nowMs, limit, windowMs, cost), 0);
+    const r = await this.cmd.bwConsume(this.keyPrefix + key, nowMs, limit, windowMs, cost);
+    const state: GcraState = { tatMs: r[1]!, tatRem: r[2]! };
+    return checkVerdict(
+      gcraStep(state, limit, windowMs, cost, nowMs, false, newBucketDecision()),
+      r[0] === 1,
+    );
   }
 
   async recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {
