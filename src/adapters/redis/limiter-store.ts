@@ -138,6 +138,28 @@ function checkLockKey(key: unknown): asserts key is string {
 export class RedisLimiterStore implements LimiterStore {
   readonly keyPrefix: string;
   private readonly cmd: LimiterCommands;
+  /** The socket corked until the end of this tick, if any (see coalesceWrites). */
+  private corked: Redis['stream'] | null = null;
+  private readonly uncork = (): void => {
+    const s = this.corked;
+    this.corked = null;
+    s?.uncork();
+  };
+
+  /**
+   * Decisions sent in the same tick (the continuations of replies that arrived together) leave in
+   * one socket write instead of one each: a write syscall is half of ioredis's CPU per command.
+   * Still one command per decision, each with its own reply and timeout; the delay is the rest of
+   * the current tick.
+   */
+  private coalesceWrites(): void {
+    const s = this.client.stream;
+    if (this.corked === s || s === undefined || s === null) return;
+    this.uncork();
+    s.cork();
+    this.corked = s;
+    process.nextTick(this.uncork);
+  }
 
   /**
    * @param client an ioredis client (preferably from `createLimiterRedis`); the store does not own
@@ -181,6 +203,7 @@ export class RedisLimiterStore implements LimiterStore {
       args[a++] = r.windowMs;
       args[a++] = r.cost ?? 1;
     }
+    this.coalesceWrites();
     const reply = await this.cmd.bwCheckAndConsume(nLocks + n, args); // ioredis flattens the array
     const locks = new Array<LockState>(nLocks);
     for (let i = 0; i < nLocks; i++) locks[i] = lockFrom(reply, i * 5);
@@ -206,6 +229,7 @@ export class RedisLimiterStore implements LimiterStore {
     nowMs: number,
   ): Promise<BucketDecision> {
     checkBucketArgs(key, limit, windowMs, cost, nowMs);
+    this.coalesceWrites();
     const r = await this.cmd.bwConsume(this.keyPrefix + key, nowMs, limit, windowMs, cost);
     const state: GcraState = { tatMs: r[1]!, tatRem: r[2]! };
     return checkVerdict(
