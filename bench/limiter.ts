@@ -34,7 +34,6 @@ const LIMIT = 120;
 const WINDOW_MS = 60_000;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 function verdict(r: number, goal: number): string {
   return r >= goal ? `meets the ≥ ${goal}× goal` : `MISSES the ≥ ${goal}× goal`;
 }
@@ -370,9 +369,8 @@ async function benchRedis(): Promise<void> {
   for (const op of Object.values(ops)) await op(0);
   const trips = {} as Record<Name, number>;
   for (const name of names) trips[name] = await roundTrips(ops[name], 200);
-  const rate = {} as Record<Name, number[]>;
-  const cpu = {} as Record<Name, number[]>;
-  for (const name of names) ((rate[name] = []), (cpu[name] = []));
+  const rate = { bulwark: [], rlf: [], decide: [], rlfBare: [] } as Record<Name, number[]>;
+  const cpu = { bulwark: [], rlf: [], decide: [], rlfBare: [] } as Record<Name, number[]>;
   const ratios: number[] = [];
   const decideRatios: number[] = [];
   for (let r = -1; r < rounds; r++) {

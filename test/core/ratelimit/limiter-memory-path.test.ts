@@ -64,6 +64,19 @@ describe('limiter over the memory store', () => {
     expect([...reasons].sort()).toEqual(['allowed', 'allowlisted', 'denylisted', 'locked', 'rate_limited']);
   });
 
+  it('calls a checkAndConsume set on the store instance, before or after the limiter was made', async () => {
+    const store = new MemoryLimiterStore();
+    const limiter = createLimiter({ store, policy });
+    expect((await limiter.decide({ ip: '203.0.113.1' }, T0)).reason).toBe('allowed');
+    store.checkAndConsume = () =>
+      Promise.resolve({ locks: [], buckets: null, unavailable: { retryAfterMs: 1000 } });
+    expect(await limiter.decide({ ip: '203.0.113.1' }, T0)).toMatchObject({
+      allowed: false,
+      reason: 'store_unavailable',
+      retry_after_ms: 1000,
+    });
+  });
+
   it('rejects (does not throw) on a bad attempt', async () => {
     const limiter = createLimiter({ store: new MemoryLimiterStore(), policy });
     const p = limiter.decide({ ip: 'not-an-ip' }, T0);
