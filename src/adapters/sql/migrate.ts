@@ -10,7 +10,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
-import type { SqlDatabase, SqlDialectName } from './dialect.js';
+import type { SqlDatabase } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
 import { migration002 } from './migrations/002_audit_ledger.js';
 import { migration003 } from './migrations/003_auth_guard.js';

@@ -125,9 +125,14 @@ export const chainLink: ChainLink = (draft: AuditDraft, seq: number, prevHash: s
     }),
   );
 
-/** The store port's ChainSealer: the row's body (the text hashed after prevHash), built once, and its hash. */
+/**
+ * The store port's ChainSealer: the row's body (the text hashed after prevHash), built once, and its
+ * hash. Built as one string with the prefix (as chainLink does) and sliced: hashing flattens it, so
+ * the body handed to the store is a slice of a flat string, which the driver copies out directly
+ * (a body built on its own and concatenated to the prefix would reach the driver as a rope).
+ */
 export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash: string) => {
-  const body = hashInput('', {
+  const input = hashInput(prevHash, {
     id: draft.id,
     seq,
     event_type: draft.event_type,
@@ -139,7 +144,8 @@ export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash:
     metadata: draft.metadata,
     prev_hash: prevHash,
   });
-  return { body, hash: sha256Hex(prevHash + body) };
+  const hash = sha256Hex(input);
+  return { body: input.slice(prevHash.length), hash };
 };
 
 /**
