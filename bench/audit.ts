@@ -3,11 +3,13 @@
  * in the same run, best of several interleaved rounds, wall time and CPU time (a loaded machine
  * moves both, the ratio far less):
  * - batched append on SQLite (validation + redaction + chain + insert through AuditService) vs a raw
- *   better-sqlite3 prepared insert of the same finished rows, one transaction per batch;
+ *   better-sqlite3 prepared insert of the same finished rows (seq, body, hash: what SQLite stores)
+ *   into the same table, one transaction per batch;
  * - the same on PostgreSQL vs a raw multi-row INSERT of the same rows (skipped without a server);
  * - single-event appends (one call each): events/s and p99 latency, SQLite and PostgreSQL;
  * - verify over a SQLite file: events/s (goal ≥ 500,000/s on one core), next to its floors on the
- *   same rows (reading them alone, SHA-256 alone); and over PostgreSQL next to a bare pg read.
+ *   same rows (reading seq, body, hash alone; SHA-256 alone over prev_hash ‖ body); and over
+ *   PostgreSQL next to a bare pg read.
  * Goals: append ratios ≥ 0.6.
  */
 import * as crypto from 'node:crypto';
@@ -17,7 +19,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { type SqlDatabase, openSqlDatabase } from '../src/adapters/sql/dialect.js';
 import { migrateToLatest } from '../src/adapters/sql/migrate.js';
-import { AUDIT_ROW_COLUMNS as COLUMNS, SqlAuditStore } from '../src/adapters/sql/audit-store.js';
+import {
+  AUDIT_ROW_COLUMNS as COLUMNS,
+  SQLITE_AUDIT_STORED_COLUMNS as SQLITE_COLUMNS,
+  SqlAuditStore,
+} from '../src/adapters/sql/audit-store.js';
 import { AuditService } from '../src/app/services/audit.js';
 import { Metrics } from '../src/app/metrics.js';
 import { systemClock } from '../src/core/clock.js';
@@ -89,8 +95,13 @@ async function dropPg(schema: string) {
 
 const service = (db: SqlDatabase) => new AuditService(new SqlAuditStore(db), systemClock, new Metrics());
 
-/** The same rows the service would write, finished (redacted metadata text, seq, hashes), for the raw baselines. */
-async function finishedRows(n: number): Promise<AuditRow[]> {
+type FinishedRow = AuditRow & { body: string };
+
+/**
+ * The same rows the service would write, finished (redacted metadata text, seq, hashes, and the
+ * body SQLite stores), for the raw baselines.
+ */
+async function finishedRows(n: number): Promise<FinishedRow[]> {
   const db = await openSqlDatabase('sqlite::memory:');
   await migrateToLatest(db);
   const drafts = [];
@@ -98,7 +109,7 @@ async function finishedRows(n: number): Promise<AuditRow[]> {
   const events = makeEvents(n);
   for (let i = 0; i < n; i += BATCH) drafts.push(...s.prepareBatch(events.slice(i, i + BATCH)));
   await db.close();
-  return chainRows(drafts) as AuditRow[];
+  return (chainRows(drafts) as AuditRow[]).map((r) => ({ ...r, body: canonicalRowBody(r) }));
 }
 
 function report(name: string, n: number, mine: Timing, base: Timing, goal?: number) {
@@ -109,7 +120,7 @@ function report(name: string, n: number, mine: Timing, base: Timing, goal?: numb
   );
 }
 
-async function sqliteBatched(rows: AuditRow[]) {
+async function sqliteBatched(rows: FinishedRow[]) {
   const mine: Timing[] = [];
   const base: Timing[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -125,23 +136,10 @@ async function sqliteBatched(rows: AuditRow[]) {
     const b = await freshSqlite();
     const h = b.sqlite!;
     const insert = h.prepare(
-      `insert into security_audit_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
+      `insert into security_audit_log (${SQLITE_COLUMNS.join(', ')}) values (${SQLITE_COLUMNS.map(() => '?').join(', ')})`,
     );
-    const tx = h.transaction((chunk: AuditRow[]) => {
-      for (const x of chunk)
-        insert.run(
-          x.id,
-          x.seq,
-          x.event_type,
-          x.user_id,
-          x.source_ip,
-          x.action,
-          x.outcome,
-          x.timestamp,
-          x.metadata,
-          x.prev_hash,
-          x.hash,
-        );
+    const tx = h.transaction((chunk: FinishedRow[]) => {
+      for (const x of chunk) insert.run(x.seq, x.body, x.hash);
     });
     base.push(
       await timed(() => {
@@ -153,7 +151,7 @@ async function sqliteBatched(rows: AuditRow[]) {
   report(`SQLite batched append (batches of ${BATCH})`, EVENTS, best(mine), best(base), 0.6);
 }
 
-async function pgBatched(rows: AuditRow[]) {
+async function pgBatched(rows: FinishedRow[]) {
   const mine: Timing[] = [];
   const base: Timing[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -248,7 +246,8 @@ const rate = (n: number, t: Timing) => `${fmt(eps(n, t.wall))}/s wall (cpu ${fmt
 
 /**
  * Verify over a SQLite file, next to its two floors measured on the same rows: reading them
- * (the same chunked query, raw arrays, nothing else) and SHA-256 alone over their hashed texts.
+ * (seq, body, hash: the same chunked query verify runs, raw arrays, nothing else) and SHA-256 alone
+ * over their hashed texts (prev_hash ‖ body).
  */
 async function verifySqlite(n: number) {
   const db = await freshSqlite();
@@ -257,7 +256,7 @@ async function verifySqlite(n: number) {
   for (let i = 0; i < n; i += BATCH) await s.appendBatch(events.slice(i, i + BATCH));
   const mine = await timeVerify(s, n);
   const read = db.sqlite!.prepare(
-    `select ${COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
+    `select ${SQLITE_COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ?`,
   );
   read.raw();
   const reads: Timing[] = [];
@@ -267,13 +266,21 @@ async function verifySqlite(n: number) {
         for (let next = 1; next <= n;) {
           const rows = read.all(next, n, 1000) as unknown[][];
           if (rows.length === 0) break;
-          next = (rows[rows.length - 1]![1] as number) + 1;
+          next = (rows[rows.length - 1]![0] as number) + 1;
         }
       }),
     );
   const texts: string[] = [];
-  for await (const chunk of s.range(1, n, 5000))
-    for (const row of chunk) texts.push(row.prev_hash + canonicalRowBody(row));
+  let prev = '0'.repeat(64);
+  for (let next = 1; next <= n;) {
+    const rows = read.all(next, n, 1000) as Array<[number, string, string]>;
+    if (rows.length === 0) break;
+    for (const [, body, hash] of rows) {
+      texts.push(prev + body);
+      prev = hash;
+    }
+    next = rows[rows.length - 1]![0] + 1;
+  }
   const hashes: Timing[] = [];
   for (let r = 0; r < ROUNDS; r++)
     hashes.push(

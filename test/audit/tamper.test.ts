@@ -60,18 +60,12 @@ for (const [name, make] of backends) {
     }
 
     it('an edited row: hash_mismatch at that row', async () => {
-      const { verdict } = await tampered((raw) =>
-        raw
-          .exec(`update security_audit_log set metadata = '{"i":7,"edited":true}' where seq = 7`)
-          .then(() => {}),
-      );
+      const { verdict } = await tampered((raw) => raw.setFields(7, { metadata: '{"i":7,"edited":true}' }));
       expect(verdict).toMatchObject({ ok: false, first_bad_seq: 7, reason: 'hash_mismatch', checked: 6 });
     });
 
     it('an edited outcome (denied → allowed): hash_mismatch at that row', async () => {
-      const { verdict } = await tampered((raw) =>
-        raw.exec(`update security_audit_log set outcome = 'allowed' where seq = 33`).then(() => {}),
-      );
+      const { verdict } = await tampered((raw) => raw.setFields(33, { outcome: 'allowed' }));
       expect(verdict).toMatchObject({ ok: false, first_bad_seq: 33, reason: 'hash_mismatch' });
     });
 
@@ -100,23 +94,7 @@ for (const [name, make] of backends) {
           metadata: '{}',
           prev_hash: r15!.hash,
         };
-        const hash = hashRow(r15!.hash, forged);
-        await raw.exec(
-          `insert into security_audit_log (${COLS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            forged.id,
-            16,
-            forged.event_type,
-            forged.user_id,
-            forged.source_ip,
-            forged.action,
-            forged.outcome,
-            forged.timestamp,
-            '{}',
-            forged.prev_hash,
-            hash,
-          ],
-        );
+        await raw.insertRow({ ...forged, hash: hashRow(r15!.hash, forged) });
       });
       expect(verdict).toMatchObject({ ok: false, first_bad_seq: 16, reason: 'prev_hash_mismatch' });
       expect(verdict.detail).toMatch(/inserted/);
@@ -192,10 +170,7 @@ for (const [name, make] of backends) {
             prev_hash: prev,
           };
           const h = hashRow(prev, changed as never);
-          await raw.exec(
-            'update security_audit_log set metadata = $1, prev_hash = $2, hash = $3 where seq = $4',
-            [changed.metadata, prev, h, r.seq],
-          );
+          await raw.setFields(r.seq, { metadata: changed.metadata, prev_hash: prev, hash: h });
           prev = h;
         }
         await raw.exec('update audit_chain_head set hash = $1 where id = 1', [prev]);

@@ -3,7 +3,7 @@
  * The dashboard over a large database: 50,000 vulnerabilities and the issue's 1,000,000 chained
  * audit rows (BULWARK_WEB_SCALE_VULNS / BULWARK_WEB_SCALE_AUDIT to change, e.g. for a quick local
  * run; seeding a million rows costs ~30 s of CPU, most of it SQLite maintaining the audit table's
- * thirteen b-trees). Asserts that every API call the pages make is bounded — aggregates for the
+ * eleven b-trees). Asserts that every API call the pages make is bounded — aggregates for the
  * posture, one page for lists — whatever the row count, that the pages render the data, and that an
  * administrator sees the whole seeded chain verified. Prints how long each page took to be ready
  * (figures, not assertions: timing belongs to bench/).

@@ -3,6 +3,12 @@
  * transaction, which holds the database write lock; PostgreSQL: SELECT … FOR UPDATE on the single
  * audit_chain_head row), chain the drafts in memory and insert them in the same transaction, so
  * several processes appending at once still build one unforked chain with no gaps.
+ *
+ * Storage differs by dialect, and only this file knows it (migration 006, docs/DECISIONS.md):
+ * - SQLite stores seq, body (the exact text hashed after prev_hash) and hash; every other column
+ *   is a virtual column generated from body, so what a query reads is what the hash covers, and
+ *   verify hashes body as is (sealedRange).
+ * - PostgreSQL stores the eleven columns; verify rebuilds each row's body from them.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, type Transaction, sql } from 'kysely';
@@ -15,7 +21,8 @@ import type {
   AuditPageRequest,
   AuditRow,
   AuditStore,
-  ChainLink,
+  ChainSealer,
+  SealedRow,
 } from '../../core/ports/audit-store.js';
 import type { SqlDatabase } from './dialect.js';
 import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
@@ -36,17 +43,29 @@ export const AUDIT_ROW_COLUMNS = [
   'prev_hash',
   'hash',
 ] as const;
+/** What SQLite stores of a row (the rest is generated from body): every SQLite insert uses this list. */
+export const SQLITE_AUDIT_STORED_COLUMNS = ['seq', 'body', 'hash'] as const;
 // PostgreSQL allows 65,535 bind parameters per statement; 11 columns a row.
 const PG_ROWS_PER_INSERT = 5000;
+// Rows a sealed chunk holds: small, so a chunk is young garbage (as range's SQLite chunks).
+const SEALED_CHUNK = 1000;
 
-function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, link: ChainLink): AuditRow[] {
+interface Chained {
+  rows: AuditRow[];
+  /** bodies[i]: the text rows[i].hash covers after its prev_hash (what SQLite stores). */
+  bodies: string[];
+}
+
+function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, seal: ChainSealer): Chained {
   let seq = head.seq;
   let prev = head.hash;
   const rows: AuditRow[] = new Array(drafts.length);
+  const bodies: string[] = new Array(drafts.length);
   for (let i = 0; i < drafts.length; i++) {
     const d = drafts[i]!;
     seq += 1;
-    const hash = link(d, seq, prev);
+    const { body, hash } = seal(d, seq, prev);
+    bodies[i] = body;
     rows[i] = {
       id: d.id,
       seq,
@@ -62,7 +81,7 @@ function chain(drafts: AuditDraft[], head: { seq: number; hash: string }, link: 
     };
     prev = hash;
   }
-  return rows;
+  return { rows, bodies };
 }
 
 function storeFailure(err: unknown): BulwarkError {
@@ -86,11 +105,13 @@ export function decodeSeqCursor(cursor: string): number {
 
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
-  private readonly sqliteAppend: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
+  private readonly sqliteAppend: ((drafts: AuditDraft[], seal: ChainSealer) => AuditRow[]) | undefined;
   private readonly sqliteRange: BetterSqlite3.Statement | undefined;
   private readonly sqliteBatch: SqliteWriteBatch | undefined;
   /** The appender in a transaction of its own (a savepoint inside the caller's). */
-  private readonly sqliteAppendAtomic: ((drafts: AuditDraft[], link: ChainLink) => AuditRow[]) | undefined;
+  private readonly sqliteAppendAtomic: ((drafts: AuditDraft[], seal: ChainSealer) => AuditRow[]) | undefined;
+  /** SQLite: rows as stored, [seq, body, hash] (AuditStore.sealedRange); undefined on PostgreSQL. */
+  readonly sealedRange: ((fromSeq: number, toSeq: number) => AsyncIterable<SealedRow[]>) | undefined;
 
   constructor(private readonly store: SqlDatabase) {
     this.db = store.db;
@@ -98,8 +119,9 @@ export class SqlAuditStore implements AuditStore {
       const append = makeSqliteAppender(store.sqlite);
       const atomic = store.sqlite.transaction(append);
       this.sqliteAppend = append;
-      this.sqliteAppendAtomic = (drafts, link) => atomic.immediate(drafts, link);
+      this.sqliteAppendAtomic = (drafts, seal) => atomic.immediate(drafts, seal);
       this.sqliteBatch = sqliteBatchOf(store.sqlite);
+      this.sealedRange = sealedReader(store.sqlite);
     }
     // verify and export read the whole ledger: a prepared statement, no query building per chunk.
     // Rows come back as arrays (.raw()): better-sqlite3 then skips building each row object by
@@ -111,7 +133,7 @@ export class SqlAuditStore implements AuditStore {
       .raw();
   }
 
-  async append(drafts: AuditDraft[], link: ChainLink): Promise<AuditRow[]> {
+  async append(drafts: AuditDraft[], seal: ChainSealer): Promise<AuditRow[]> {
     if (drafts.length === 0) return [];
     try {
       // In the handle's write batch (sqlite-batch.ts): appends of concurrent requests (and their
@@ -119,9 +141,9 @@ export class SqlAuditStore implements AuditStore {
       // the head inside it, so the chain has no fork and no gap; settles after the commit.
       if (this.sqliteAppend) {
         const append = this.sqliteAppend;
-        return await this.sqliteBatch!.run(() => append(drafts, link));
+        return await this.sqliteBatch!.run(() => append(drafts, seal));
       }
-      return await this.db.transaction().execute((trx) => this.appendInTransaction(trx, drafts, link));
+      return await this.db.transaction().execute((trx) => this.appendInTransaction(trx, drafts, seal));
     } catch (err) {
       throw storeFailure(err);
     }
@@ -136,7 +158,7 @@ export class SqlAuditStore implements AuditStore {
   async appendInTransaction(
     trx: Transaction<Database>,
     drafts: AuditDraft[],
-    link: ChainLink,
+    seal: ChainSealer,
   ): Promise<AuditRow[]> {
     if (drafts.length === 0) return [];
     const lock = this.store.dialect === 'postgres' ? sql` for update` : sql``;
@@ -146,11 +168,15 @@ export class SqlAuditStore implements AuditStore {
     }>`select seq, hash from audit_chain_head where id = 1${lock}`.execute(trx);
     const current = head.rows[0];
     if (!current) throw new Error('audit_chain_head row missing');
-    const rows = chain(drafts, { seq: Number(current.seq), hash: current.hash }, link);
-    for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
+    const { rows, bodies } = chain(drafts, { seq: Number(current.seq), hash: current.hash }, seal);
+    const stored =
+      this.store.dialect === 'sqlite'
+        ? rows.map((r, i) => ({ seq: r.seq, body: bodies[i]!, hash: r.hash }))
+        : rows;
+    for (let i = 0; i < stored.length; i += PG_ROWS_PER_INSERT) {
       await trx
         .insertInto('security_audit_log')
-        .values(rows.slice(i, i + PG_ROWS_PER_INSERT))
+        .values(stored.slice(i, i + PG_ROWS_PER_INSERT) as AuditRow[])
         .execute();
     }
     const last = rows[rows.length - 1]!;
@@ -167,10 +193,10 @@ export class SqlAuditStore implements AuditStore {
    * runs (the nested transaction becomes a savepoint), so that a caller which must not await while
    * it holds the write lock (a key rotation) can still commit its audit entry atomically with it.
    */
-  appendInSqliteTransaction(drafts: AuditDraft[], link: ChainLink): AuditRow[] {
+  appendInSqliteTransaction(drafts: AuditDraft[], seal: ChainSealer): AuditRow[] {
     if (!this.sqliteAppendAtomic) throw new Error('appendInSqliteTransaction needs a SQLite store');
     if (drafts.length === 0) return [];
-    return this.sqliteAppendAtomic(drafts, link);
+    return this.sqliteAppendAtomic(drafts, seal);
   }
 
   async head(): Promise<{ seq: number; hash: string }> {
@@ -184,7 +210,8 @@ export class SqlAuditStore implements AuditStore {
 
   /** The list query (exposed so a test can EXPLAIN exactly what list runs). */
   listQuery(filter: AuditFilter, page: AuditPageRequest) {
-    let q = this.db.selectFrom('security_audit_log').selectAll();
+    // The row's columns by name: SQLite's table also holds body, which is not part of the row.
+    let q = this.db.selectFrom('security_audit_log').select([...AUDIT_ROW_COLUMNS]);
     if (filter.event_type?.length) q = q.where('event_type', 'in', filter.event_type);
     if (filter.outcome?.length) q = q.where('outcome', 'in', filter.outcome);
     if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
@@ -310,34 +337,49 @@ const normalise = (r: AuditRow): AuditRow => ({ ...r, seq: Number(r.seq), timest
  */
 function makeSqliteAppender(
   handle: BetterSqlite3.Database,
-): (drafts: AuditDraft[], link: ChainLink) => AuditRow[] {
+): (drafts: AuditDraft[], seal: ChainSealer) => AuditRow[] {
   const readHead = handle.prepare('select seq, hash from audit_chain_head where id = 1');
   // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const insert = handle.prepare(
-    `insert into security_audit_log (${AUDIT_ROW_COLUMNS.join(', ')}) values (${AUDIT_ROW_COLUMNS.map(() => '?').join(', ')})`,
+    `insert into security_audit_log (${SQLITE_AUDIT_STORED_COLUMNS.join(', ')}) values (?, ?, ?)`,
   );
   const writeHead = handle.prepare('update audit_chain_head set seq = ?, hash = ? where id = 1');
-  return (drafts: AuditDraft[], link: ChainLink) => {
+  return (drafts: AuditDraft[], seal: ChainSealer) => {
     const head = readHead.get() as { seq: number; hash: string };
-    const rows = chain(drafts, head, link);
+    const { rows, bodies } = chain(drafts, head, seal);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      insert.run(
-        r.id,
-        r.seq,
-        r.event_type,
-        r.user_id,
-        r.source_ip,
-        r.action,
-        r.outcome,
-        r.timestamp,
-        r.metadata,
-        r.prev_hash,
-        r.hash,
-      );
+      insert.run(r.seq, bodies[i], r.hash);
     }
     const last = rows[rows.length - 1]!;
     writeHead.run(last.seq, last.hash);
     return rows;
+  };
+}
+
+/**
+ * SQLite's sealed read: [seq, body, hash] tuples in seq order, chunk by chunk, from one prepared
+ * raw statement (three columns, none generated: no JSON is parsed by the database).
+ */
+function sealedReader(handle: BetterSqlite3.Database) {
+  const read = handle
+    .prepare(
+      `select ${SQLITE_AUDIT_STORED_COLUMNS.join(', ')} from security_audit_log where seq >= ? and seq <= ? order by seq limit ${SEALED_CHUNK}`,
+    )
+    .raw();
+  return async function* sealedRange(fromSeq: number, toSeq: number): AsyncIterable<SealedRow[]> {
+    let next = fromSeq;
+    while (next <= toSeq) {
+      let tuples: SealedRow[];
+      try {
+        tuples = read.all(next, toSeq) as SealedRow[];
+      } catch (err) {
+        throw storeFailure(err);
+      }
+      if (tuples.length === 0) return;
+      yield tuples;
+      next = tuples[tuples.length - 1]![0] + 1;
+      await nextTurn();
+    }
   };
 }

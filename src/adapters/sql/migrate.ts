@@ -10,24 +10,27 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
-import type { SqlDatabase, SqlDialectName } from './dialect.js';
+import type { SqlDatabase } from './dialect.js';
 import { migration001 } from './migrations/001_initial.js';
 import { migration002 } from './migrations/002_audit_ledger.js';
 import { migration003 } from './migrations/003_auth_guard.js';
 import { migration004 } from './migrations/004_dependency_scans.js';
 import { migration005 } from './migrations/005_component_prefix_index.js';
+import { migration006 } from './migrations/006_audit_body.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
+function migrationsFor(store: Pick<SqlDatabase, 'dialect' | 'sqlite'>): [string, Migration][] {
+  const { dialect } = store;
   return [
     ['001_initial', migration001(dialect)],
     ['002_audit_ledger', migration002(dialect)],
     ['003_auth_guard', migration003()],
     ['004_dependency_scans', migration004(dialect)],
     ['005_component_prefix_index', migration005(dialect)],
+    ['006_audit_body', migration006(dialect, store.sqlite)],
   ];
 }
 
@@ -36,8 +39,20 @@ export interface MigrationReport {
   current: string[];
 }
 
-export async function migrateToLatest(store: SqlDatabase): Promise<MigrationReport> {
-  const all = migrationsFor(store.dialect);
+/**
+ * Applies every pending migration; `through` stops after the one of that name (a test builds a
+ * database as an older release left it).
+ */
+export async function migrateToLatest(
+  store: SqlDatabase,
+  opts: { through?: string } = {},
+): Promise<MigrationReport> {
+  let all = migrationsFor(store);
+  if (opts.through !== undefined) {
+    const at = all.findIndex(([n]) => n === opts.through);
+    if (at < 0) throw new Error(`no migration named ${opts.through}`);
+    all = all.slice(0, at + 1);
+  }
   try {
     return await store.db.transaction().execute(async (trx) => {
       if (store.dialect === 'postgres') {

@@ -52,6 +52,11 @@ export interface AuditLogTable {
   metadata: string; // canonical JSON, redacted before write
   prev_hash: string;
   hash: string;
+  /**
+   * SQLite only (migration 006): the text the hash covers after prev_hash; every column above but
+   * seq and hash is generated from it there. PostgreSQL has no such column.
+   */
+  body?: string;
 }
 
 export interface AuditChainHeadTable {

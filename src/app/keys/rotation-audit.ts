@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from '../../core/actor.js';
 import type { KeyRotationEvent } from '../../core/keys/types.js';
 import type { SqlAuditStore } from '../../adapters/sql/audit-store.js';
 import type { RotationHook } from '../../adapters/sql/key-store.js';
-import { type AuditService, hashLink } from '../services/audit.js';
+import { type AuditService, sealLink } from '../services/audit.js';
 import { KeyService } from '../services/keys.js';
 
 export function rotationAuditHook(audit: AuditService, auditStore: SqlAuditStore): RotationHook {
@@ -30,10 +30,10 @@ export function rotationAuditHook(audit: AuditService, auditStore: SqlAuditStore
   };
   return {
     inTransaction: async (trx, event) => {
-      await auditStore.appendInTransaction(trx, [draftOf(event)], hashLink);
+      await auditStore.appendInTransaction(trx, [draftOf(event)], sealLink);
     },
     inSqliteTransaction: (event) => {
-      auditStore.appendInSqliteTransaction([draftOf(event)], hashLink);
+      auditStore.appendInSqliteTransaction([draftOf(event)], sealLink);
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   validateBatch,
 } from '../../core/audit/event.js';
 import type { Submitter } from '../../core/audit/submission.js';
-import { GENESIS_HASH, chainLink } from '../../core/audit/hash-chain.js';
+import { GENESIS_HASH, chainLink, chainSeal } from '../../core/audit/hash-chain.js';
 import type { CheckpointKeyLookup, SignedCheckpoint } from '../../core/audit/checkpoint.js';
 import { type LedgerVerification, verifyLedger } from '../../core/audit/ledger-verify.js';
 import { type InclusionProof, buildInclusionProof } from '../../core/audit/inclusion-proof.js';
@@ -45,6 +45,8 @@ export interface AuditEventInput {
 
 /** The row hash: SHA-256 over the previous hash and the canonical row (src/core/audit/hash-chain.ts). */
 export const hashLink = chainLink;
+/** hashLink that also returns the hashed text (the row's body), which the SQLite store keeps. */
+export const sealLink = chainSeal;
 
 export interface AuditCheckpointOptions {
   signer?: CheckpointSigner | undefined;
@@ -171,7 +173,7 @@ export class AuditService {
   async appendDrafts(drafts: AuditDraft[]): Promise<AuditRow[]> {
     let rows: AuditRow[];
     try {
-      rows = await this.store.append(drafts, hashLink);
+      rows = await this.store.append(drafts, sealLink);
     } catch (err) {
       this.metrics.auditAppendFailures.inc();
       throw err instanceof BulwarkError
@@ -323,7 +325,8 @@ export class AuditService {
       }
       startPrevHash = before.hash;
     }
-    return verifyLedger(this.store.range(from, to), {
+    // A store that keeps each row's hashed text is verified from it (no row rebuilt per hash).
+    return verifyLedger(this.store.sealedRange?.(from, to) ?? this.store.range(from, to), {
       from,
       to,
       startPrevHash,
@@ -354,10 +357,17 @@ export class AuditService {
       throw validationError('tree_size', `must be between ${seq} and ${head.seq}`);
     const hashes: string[] = [];
     let row: AuditRow | undefined;
-    for await (const chunk of this.store.range(1, size, 20_000)) {
-      for (const r of chunk) {
-        hashes.push(r.hash);
-        if (r.seq === seq) row = r;
+    if (this.store.sealedRange) {
+      // Only the hashes are needed of every row: the sealed read skips the generated columns.
+      for await (const chunk of this.store.sealedRange(1, size)) for (const t of chunk) hashes.push(t[2]);
+      const at = await firstChunk(this.store.range(seq, seq));
+      if (at?.seq === seq) row = at;
+    } else {
+      for await (const chunk of this.store.range(1, size, 20_000)) {
+        for (const r of chunk) {
+          hashes.push(r.hash);
+          if (r.seq === seq) row = r;
+        }
       }
     }
     if (!row || hashes.length !== size)

@@ -17,10 +17,12 @@
  * written since it. Checkpoint often.
  *
  * Speed: the row body is built by hand in canonical order (no sorted copies), metadata held as
- * canonical text is used as is, and hashing uses the one-shot crypto.hash where Node has it.
+ * canonical text is used as is, and hashing uses the one-shot crypto.hash where Node has it. A
+ * store that keeps each row's body (SQLite) is verified from it as is (ChainVerifier.pushSealed):
+ * no row is rebuilt unless it fails, and then it is checked exactly as push checks a row.
  */
 import * as crypto from 'node:crypto';
-import type { AuditDraft, ChainLink } from '../ports/audit-store.js';
+import type { AuditDraft, ChainLink, ChainSealer } from '../ports/audit-store.js';
 import { NEEDS_ESCAPE, canonicalJson, jsonString } from './canonical-json.js';
 import { type CheckpointKeyLookup, type SignedCheckpoint, verifyCheckpointWith } from './checkpoint.js';
 import type { ChainRow } from './types.js';
@@ -122,6 +124,99 @@ export const chainLink: ChainLink = (draft: AuditDraft, seq: number, prevHash: s
       prev_hash: prevHash,
     }),
   );
+
+/**
+ * The store port's ChainSealer: the row's body (the text hashed after prevHash), built once, and its
+ * hash. Built as one string with the prefix (as chainLink does) and sliced: hashing flattens it, so
+ * the body handed to the store is a slice of a flat string, which the driver copies out directly
+ * (a body built on its own and concatenated to the prefix would reach the driver as a rope).
+ */
+export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash: string) => {
+  const input = hashInput(prevHash, {
+    id: draft.id,
+    seq,
+    event_type: draft.event_type,
+    user_id: draft.user_id,
+    source_ip: draft.source_ip,
+    action: draft.action,
+    outcome: draft.outcome,
+    timestamp: draft.timestamp,
+    metadata: draft.metadata,
+    prev_hash: prevHash,
+  });
+  const hash = sha256Hex(input);
+  return { body: input.slice(prevHash.length), hash };
+};
+
+/**
+ * The row a stored body describes, with the store's own seq and hash: what pushSealed falls back
+ * to when the body does not check out, so the fault is named as push names it. Throws MalformedRow
+ * when the body is not a JSON object. Metadata is taken as its canonical text, whatever JSON value
+ * it is, so a body cannot pass off a JSON string as the metadata text it spells.
+ */
+export function rowFromSealed(seq: number, body: unknown, hash: string): ChainRow {
+  if (typeof body !== 'string') throw new MalformedRow('body is not text');
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    throw new MalformedRow('body is not JSON');
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new MalformedRow('body is not a JSON object');
+  const o = v as Record<string, unknown>;
+  let metadata: string;
+  try {
+    metadata = canonicalJson(o.metadata);
+  } catch {
+    throw new MalformedRow('metadata is not JSON');
+  }
+  return {
+    id: o.id,
+    seq,
+    event_type: o.event_type,
+    user_id: o.user_id,
+    source_ip: o.source_ip,
+    action: o.action,
+    outcome: o.outcome,
+    timestamp: o.timestamp,
+    metadata,
+    prev_hash: o.prev_hash,
+    hash,
+  } as ChainRow;
+}
+
+// In a body, `,"prev_hash":"<64 hex>"` comes right before `,"seq":` (keys in canonical order).
+const SEQ_KEY = ',"seq":';
+const PREV_KEY = ',"prev_hash":"';
+const PREV_KEY_AT = PREV_KEY.length + 64 + 1;
+
+/**
+ * True when `body` names `seq` as its seq and `prev` as its prev_hash. The last `,"seq":` is the
+ * top-level key: after it come only source_ip, timestamp and user_id (strings and a number), and an
+ * unescaped quote cannot occur inside a JSON string, so neither key can be spelled inside a value.
+ */
+function bodyLinks(body: string, seq: number, prev: string): boolean {
+  const at = body.lastIndexOf(SEQ_KEY);
+  // slice + === rather than startsWith at a position: several times faster in V8.
+  if (
+    at < PREV_KEY_AT ||
+    body.charCodeAt(at - 1) !== 34 ||
+    body.slice(at - 65, at - 1) !== prev ||
+    body.slice(at - PREV_KEY_AT, at - 65) !== PREV_KEY
+  )
+    return false;
+  let i = at + SEQ_KEY.length;
+  let c = body.charCodeAt(i);
+  // One digit at least, no leading zero (canonical numbers have none).
+  if (c < 48 || c > 57 || (c === 48 && seq !== 0)) return false;
+  let n = 0;
+  while (c >= 48 && c <= 57) {
+    n = n * 10 + (c - 48);
+    c = body.charCodeAt(++i);
+  }
+  return c === 44 && n === seq;
+}
 
 /** Rows `drafts` chained after (headSeq, headHash): seq, prev_hash and hash filled in. */
 export function chainRows<T extends Omit<ChainRow, 'seq' | 'prev_hash' | 'hash'>>(
@@ -235,6 +330,51 @@ export class ChainVerifier {
   push(row: ChainRow): boolean {
     if (this.failed) return false;
     const seq = row.seq;
+    if (!this.seqFollows(seq)) return false;
+    if (row.prev_hash !== this.prevHash)
+      return this.fail(seq, 'prev_hash_mismatch', `row ${seq} does not link to the previous row`);
+    let h: string;
+    try {
+      h = hashStoredRow(row);
+    } catch (e) {
+      return this.fail(seq, 'malformed_row', `row ${seq}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (h !== row.hash)
+      return this.fail(seq, 'hash_mismatch', `row ${seq} was altered (its hash does not match its content)`);
+    return this.accept(seq, h);
+  }
+
+  /**
+   * Checks one row as a store keeps it: `body` is the text hashed after the previous row's hash.
+   * A sound row costs one SHA-256 and two scans of its tail: it follows the previous seq,
+   * H(previous hash ‖ body) is its hash, and body names the same seq and previous hash. Anything
+   * else (and the first row, whose start checks push makes) is checked by push on the row parsed
+   * from body, so every fault is named exactly as push names it.
+   */
+  pushSealed(seq: number, body: string, hash: string): boolean {
+    if (this.failed) return false;
+    const prev = this.prevHash;
+    if (
+      this.prevSeq !== null &&
+      seq === this.prevSeq + 1 &&
+      typeof body === 'string' &&
+      sha256Hex(prev + body) === hash &&
+      bodyLinks(body, seq, prev)
+    )
+      return this.accept(seq, hash);
+    let row: ChainRow;
+    try {
+      row = rowFromSealed(seq, body, hash);
+    } catch (e) {
+      // A seq fault comes first, as in push.
+      if (!this.seqFollows(seq)) return false;
+      return this.fail(seq, 'malformed_row', `row ${seq}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.push(row);
+  }
+
+  /** Checks that `seq` is the next one expected (and, for the first row, the start); fails if not. */
+  private seqFollows(seq: number): boolean {
     if (!Number.isSafeInteger(seq))
       return this.fail(
         this.prevSeq === null ? (this.startSeq ?? 0) : this.prevSeq + 1,
@@ -271,16 +411,11 @@ export class ChainVerifier {
         ? this.fail(this.prevSeq + 1, 'seq_gap', `seq ${this.prevSeq + 1}..${seq - 1} missing`)
         : this.fail(seq, 'seq_not_increasing', `seq ${seq} follows seq ${this.prevSeq}`);
     }
-    if (row.prev_hash !== this.prevHash)
-      return this.fail(seq, 'prev_hash_mismatch', `row ${seq} does not link to the previous row`);
-    let h: string;
-    try {
-      h = hashStoredRow(row);
-    } catch (e) {
-      return this.fail(seq, 'malformed_row', `row ${seq}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (h !== row.hash)
-      return this.fail(seq, 'hash_mismatch', `row ${seq} was altered (its hash does not match its content)`);
+    return true;
+  }
+
+  /** Row `seq`, hash `h`, found sound: holds it to the checkpoints at seq and moves on. */
+  private accept(seq: number, h: string): boolean {
     const cps = this.bySeq.get(seq);
     if (cps !== undefined) {
       for (const cp of cps) {

@@ -9,7 +9,8 @@
  * honest row cannot be detected. That is stated, never papered over.
  */
 import type { CheckpointKeyLookup, SignedCheckpoint } from './checkpoint.js';
-import { type ChainFailureReason, ChainVerifier, GENESIS_HASH } from './hash-chain.js';
+import type { SealedRow } from '../ports/audit-store.js';
+import { type ChainFailureReason, ChainVerifier, GENESIS_HASH, rowFromSealed } from './hash-chain.js';
 import type { ChainRow } from './types.js';
 
 export interface LedgerVerification {
@@ -48,7 +49,22 @@ export interface LedgerVerifyInput {
   publicKey: CheckpointKeyLookup | undefined;
 }
 
-type Chunks = AsyncIterable<readonly ChainRow[]> | Iterable<readonly ChainRow[]>;
+/** Chunks of rows, or of sealed rows (a store that keeps each row's hashed text: the fast path). */
+type Chunk = readonly ChainRow[] | readonly SealedRow[];
+type Chunks = AsyncIterable<Chunk> | Iterable<Chunk>;
+
+/** seq and hash of a row in either form. */
+type Link = ChainRow | SealedRow;
+const seqOf = (r: Link): number => (Array.isArray(r) ? r[0] : r.seq);
+const hashOf = (r: Link): string => (Array.isArray(r) ? r[2] : r.hash);
+function prevHashOf(r: Link): unknown {
+  if (!Array.isArray(r)) return r.prev_hash;
+  try {
+    return rowFromSealed(r[0], r[1], r[2]).prev_hash;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Promise<LedgerVerification> {
   const { from, to } = input;
@@ -63,13 +79,27 @@ export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Prom
     ...(input.publicKey === undefined ? {} : { publicKey: input.publicKey }),
   });
   // The two rows before the failing one, to tell an inserted row from a broken link.
-  let prev1: ChainRow | undefined;
-  let prev2: ChainRow | undefined;
-  let failedRow: ChainRow | undefined;
+  let prev1: Link | undefined;
+  let prev2: Link | undefined;
+  let failedRow: Link | undefined;
   if (!verifier.done && to >= from) {
-    outer: for await (const chunk of rows as AsyncIterable<readonly ChainRow[]>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const row = chunk[i]!;
+    outer: for await (const chunk of rows as AsyncIterable<Chunk>) {
+      if (chunk.length > 0 && Array.isArray(chunk[0])) {
+        const sealed = chunk as readonly SealedRow[];
+        for (let i = 0; i < sealed.length; i++) {
+          const t = sealed[i]!;
+          if (!verifier.pushSealed(t[0], t[1], t[2])) {
+            failedRow = t;
+            break outer;
+          }
+          prev2 = prev1;
+          prev1 = t;
+        }
+        continue;
+      }
+      const plain = chunk as readonly ChainRow[];
+      for (let i = 0; i < plain.length; i++) {
+        const row = plain[i]!;
         if (!verifier.push(row)) {
           failedRow = row;
           break outer;
@@ -104,11 +134,11 @@ export async function verifyLedger(rows: Chunks, input: LedgerVerifyInput): Prom
       failedRow !== undefined &&
       prev1 !== undefined &&
       prev2 !== undefined &&
-      failedRow.prev_hash === prev2.hash
+      prevHashOf(failedRow) === hashOf(prev2)
     ) {
       // The row links to the one two back: the row between them was inserted.
-      out.first_bad_seq = prev1.seq;
-      out.detail = `row ${prev1.seq} was inserted: row ${failedRow.seq} links to row ${prev2.seq}`;
+      out.first_bad_seq = seqOf(prev1);
+      out.detail = `row ${seqOf(prev1)} was inserted: row ${seqOf(failedRow)} links to row ${seqOf(prev2)}`;
     } else if (r.reason === 'checkpoint_mismatch' && r.first_bad_seq !== undefined) {
       // Every row since the last checkpoint that matched may have been rewritten and re-chained.
       const at = r.first_bad_seq;

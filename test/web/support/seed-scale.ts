@@ -4,8 +4,8 @@
  * properly chained (the product's own hash link), so the ledger still verifies after seeding.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { AUDIT_ROW_COLUMNS } from '../../../src/adapters/sql/audit-store.js';
-import { hashLink } from '../../../src/app/services/audit.js';
+import { SQLITE_AUDIT_STORED_COLUMNS } from '../../../src/adapters/sql/audit-store.js';
+import { sealLink } from '../../../src/app/services/audit.js';
 import { newId } from '../../../src/core/ids.js';
 import type { AuditDraft } from '../../../src/core/ports/audit-store.js';
 import type { VulnerabilityRecord } from '../../../src/core/ports/vulnerability-store.js';
@@ -44,7 +44,8 @@ export function seedAuditRows(
   now: number,
   spanMs = 30 * 86_400_000,
 ) {
-  const insert = multiInsert(db, 'security_audit_log', AUDIT_ROW_COLUMNS, 400);
+  // SQLite stores seq, body and hash; the other columns are generated from body (migration 006).
+  const insert = multiInsert(db, 'security_audit_log', SQLITE_AUDIT_STORED_COLUMNS, 1000);
   const run = db.transaction(() => {
     const head = db.prepare('select seq, hash from audit_chain_head where id = 1').get() as {
       seq: number;
@@ -70,20 +71,8 @@ export function seedAuditRows(
           metadata: `{"n":${i}}`,
         };
         seq += 1;
-        const hash = hashLink(draft, seq, prev);
-        rows.push([
-          draft.id,
-          seq,
-          draft.event_type,
-          draft.user_id,
-          draft.source_ip,
-          draft.action,
-          draft.outcome,
-          draft.timestamp,
-          draft.metadata,
-          prev,
-          hash,
-        ]);
+        const { body, hash } = sealLink(draft, seq, prev);
+        rows.push([seq, body, hash]);
         prev = hash;
       }
       insert(rows);
