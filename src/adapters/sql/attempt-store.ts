@@ -66,12 +66,19 @@ export const attemptFromRow = (r: Selectable<AuthAttemptsTable>): StoredAttempt 
 export class SqlAttemptStore implements AttemptStore {
   private readonly db: Kysely<Database>;
   private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => Promise<void>) | undefined;
+  /**
+   * SQLite only: one attempt inserted synchronously, for a job already inside the handle's write
+   * batch (sqlite-attempt-unit.ts); undefined on PostgreSQL.
+   */
+  readonly inWriteBatch: ((attempt: StoredAttempt) => void) | undefined;
   private readonly liteRange: BetterSqlite3.Statement | undefined;
   private readonly scanner: ReturnType<typeof attemptScanner>;
 
   constructor(store: SqlDatabase) {
     this.db = store.db;
-    this.liteInsertMany = store.sqlite ? sqliteBulkInsert(store.sqlite) : undefined;
+    const lite = store.sqlite ? sqliteInsert(store.sqlite) : undefined;
+    this.liteInsertMany = lite?.many;
+    this.inWriteBatch = lite ? (a) => lite.one(toRow(a)) : undefined;
     // A prepared keyset statement: no query building per chunk.
     this.liteRange = store.sqlite?.prepare(
       `select * from authentication_attempts where ${pageWhere((name) => `@${name}`)}
@@ -151,7 +158,7 @@ export class SqlAttemptStore implements AttemptStore {
   }
 }
 
-function sqliteBulkInsert(h: BetterSqlite3.Database): (rows: AuthAttemptsTable[]) => Promise<void> {
+function sqliteInsert(h: BetterSqlite3.Database) {
   const stmt = h.prepare(
     `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
   );
@@ -161,5 +168,8 @@ function sqliteBulkInsert(h: BetterSqlite3.Database): (rows: AuthAttemptsTable[]
   const write = (rows: AuthAttemptsTable[]) => {
     for (const r of rows) stmt.run(r);
   };
-  return (rows) => batch.run(() => write(rows));
+  return {
+    many: (rows: AuthAttemptsTable[]) => batch.run(() => write(rows)),
+    one: (row: AuthAttemptsTable) => void stmt.run(row),
+  };
 }

@@ -25,6 +25,7 @@ import {
 } from '../../core/ratelimit/lockout.js';
 import { entryFromRecord, type LockoutRecord, recordFromEntry } from '../../core/ratelimit/lockout-record.js';
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore } from '../../core/ratelimit/ports.js';
+import type { SyncLimiterStore } from '../../core/ratelimit/sync-store.js';
 import type { ActiveLock, LockoutRegistry } from '../../core/ports/lockout-registry.js';
 import type { SqlDatabase } from './dialect.js';
 import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
@@ -55,6 +56,16 @@ export class SqlLimiterStore implements LimiterStore, LockoutRegistry {
   constructor(store: SqlDatabase) {
     this.db = store.db;
     this.lite = store.sqlite ? new SqliteStatements(store.sqlite) : undefined;
+  }
+
+  /**
+   * SQLite only: the same operations as synchronous calls, for a job that runs inside the
+   * handle's write batch (sqliteBatchOf(handle).run) together with the writes that depend on
+   * them (sqlite-attempt-unit.ts). Undefined on PostgreSQL. Never call them outside a batch job:
+   * they would write outside any transaction the batch commits.
+   */
+  get inWriteBatch(): SyncLimiterStore | undefined {
+    return this.lite;
   }
 
   // ---- rate limits -------------------------------------------------------------------------
@@ -214,7 +225,7 @@ async function pgLockStates(
  * promises settle after the commit. Same results as one transaction each, a fraction of the
  * commits under concurrent requests.
  */
-class SqliteStatements {
+class SqliteStatements implements SyncLimiterStore {
   private readonly getBucket: BetterSqlite3.Statement;
   private readonly putBucket: BetterSqlite3.Statement;
   private readonly getLock: BetterSqlite3.Statement;
@@ -284,6 +295,24 @@ class SqliteStatements {
     nowMs: number,
   ): Promise<CheckAndConsumeResult> {
     return this.batch.run(() => this.check(lockKeys, requests, nowMs));
+  }
+
+  // Inside a batch job (SqlLimiterStore.inWriteBatch): the same bodies, with the same argument
+  // checks as the async entry points.
+  checkAndConsumeSync(
+    lockKeys: readonly string[],
+    requests: readonly BucketRequest[],
+    nowMs: number,
+  ): CheckAndConsumeResult {
+    checkBatch(requests, nowMs);
+    return this.check(lockKeys, requests, nowMs);
+  }
+  recordFailureSync(key: string, policy: LockoutPolicy, nowMs: number): LockState {
+    checkPolicy(key, policy);
+    return this.failure(key, policy, nowMs);
+  }
+  clearSync(key: string): void {
+    this.clearRow(key);
   }
   recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {
     return this.batch.run(() => this.failure(key, policy, nowMs));
