@@ -16,6 +16,7 @@ import { migration002 } from './migrations/002_audit_ledger.js';
 import { migration003 } from './migrations/003_auth_guard.js';
 import { migration004 } from './migrations/004_dependency_scans.js';
 import { migration005 } from './migrations/005_component_prefix_index.js';
+import { migration007 } from './migrations/007_attempts_index.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
@@ -28,6 +29,7 @@ function migrationsFor(dialect: SqlDialectName): [string, Migration][] {
     ['003_auth_guard', migration003()],
     ['004_dependency_scans', migration004(dialect)],
     ['005_component_prefix_index', migration005(dialect)],
+    ['007_attempts_index', migration007()],
   ];
 }
 
