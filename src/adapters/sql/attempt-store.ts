@@ -159,17 +159,29 @@ export class SqlAttemptStore implements AttemptStore {
 }
 
 function sqliteInsert(h: BetterSqlite3.Database) {
+  // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const stmt = h.prepare(
-    `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+    `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
   );
   const batch = sqliteBatchOf(h);
+  const one = (r: AuthAttemptsTable): void => {
+    stmt.run(
+      r.id,
+      r.user_id,
+      r.sender,
+      r.source_ip,
+      r.ip_key,
+      r.timestamp,
+      r.result,
+      r.failure_reason,
+      r.failure_detail,
+      r.rl_bucket_state,
+    );
+  };
   // In the handle's write batch: concurrent requests' inserts (and their limiter and audit writes)
   // share one commit; the promise settles after it (sqlite-batch.ts).
   const write = (rows: AuthAttemptsTable[]) => {
-    for (const r of rows) stmt.run(r);
+    for (const r of rows) one(r);
   };
-  return {
-    many: (rows: AuthAttemptsTable[]) => batch.run(() => write(rows)),
-    one: (row: AuthAttemptsTable) => void stmt.run(row),
-  };
+  return { many: (rows: AuthAttemptsTable[]) => batch.run(() => write(rows)), one };
 }

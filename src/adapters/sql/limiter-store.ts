@@ -231,8 +231,11 @@ class SqliteStatements implements SyncLimiterStore {
   private readonly getLock: BetterSqlite3.Statement;
   private readonly putLock: BetterSqlite3.Statement;
   private readonly batch: SqliteWriteBatch;
+  /** `where key in (?, …)` statements by key count, prepared on first use. */
+  private readonly getLocks: BetterSqlite3.Statement[] = [];
 
-  constructor(h: BetterSqlite3.Database) {
+  constructor(private readonly handle: BetterSqlite3.Database) {
+    const h = handle;
     this.batch = sqliteBatchOf(h);
     this.getBucket = h.prepare('select key, state, tat_rem from rate_limit_buckets where key = ?');
     this.putBucket = h.prepare(
@@ -257,8 +260,29 @@ class SqliteStatements implements SyncLimiterStore {
   // The bodies below run inside the batch's write transaction (atomic: a throw rolls back all of
   // the body); they read nothing but the database and their arguments, so a rerun is the same.
 
+  /** The lock states of `keys`, in order: one statement for all of them (an attempt has up to three). */
+  private lockStates(keys: readonly string[], nowMs: number): LockState[] {
+    const n = keys.length;
+    if (n === 0) return [];
+    if (n === 1) return [this.lockState(keys[0]!, nowMs)];
+    let stmt = this.getLocks[n];
+    if (stmt === undefined) {
+      stmt = this.handle.prepare(
+        `select key, locked_until, level, failures, expires_at from lockouts where key in (${keys.map(() => '?').join(', ')})`,
+      );
+      this.getLocks[n] = stmt;
+    }
+    const rows = stmt.all(...keys) as LockRow[];
+    const out = new Array<LockState>(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows.find((r) => r.key === keys[i]);
+      out[i] = lockStateOf(row ? entryFromRecord(row) : undefined, nowMs);
+    }
+    return out;
+  }
+
   private check(lockKeys: readonly string[], requests: readonly BucketRequest[], nowMs: number) {
-    const locks = lockKeys.map((k) => this.lockState(k, nowMs));
+    const locks = this.lockStates(lockKeys, nowMs);
     if (locks.some((l) => l.locked)) return { locks, buckets: null };
     const states = requests.map((r) => stateOf(this.getBucket.get(r.key) as BucketRow | undefined));
     const out = decideBatch(states, requests, nowMs);
