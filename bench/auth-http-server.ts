@@ -26,8 +26,7 @@ if (mode === 'bulwark') {
   const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-'));
   const bulwark = await createBulwark(
     { database_url: `sqlite:${path.join(dir, 'bench.db')}`, log_level: 'silent' },
-    // As serve runs it: WAL checkpoints on a worker thread.
-    { logLevel: 'silent', env: {}, backgroundCheckpoints: process.env.BENCH_FG_CHECKPOINTS !== '1' },
+    { logLevel: 'silent', env: {} },
   );
   app = await buildServer(bulwark);
   app.get('/__cpu', { config: { public: true } }, cpu);

@@ -39,7 +39,6 @@ import { PostureTrendService } from './services/posture-trend.js';
 import { SqlRiskCounts } from '../adapters/sql/risk-counts.js';
 import { AuthActivityService } from './services/auth-activity.js';
 import { SqlAttemptCounts } from '../adapters/sql/attempt-counts.js';
-import { startBackgroundCheckpoints } from '../adapters/sql/sqlite-checkpointer.js';
 
 export interface Bulwark {
   readonly config: BulwarkConfig;
@@ -72,11 +71,6 @@ export interface CreateOptions {
   generateMasterKey?: boolean;
   /** A limiter store to use instead of the one BULWARK_RATE_LIMIT_STORE selects (e.g. a wrapped one). */
   limiterStore?: LimiterStore;
-  /**
-   * SQLite file: run WAL checkpoints on a worker thread (sqlite-checkpointer.ts), so the event loop
-   * does not stop for them (serve; default false: a CLI command or a test does not need a thread).
-   */
-  backgroundCheckpoints?: boolean;
 }
 
 export async function createBulwark(
@@ -186,10 +180,6 @@ export async function createBulwark(
     clock,
   );
   const authActivity = new AuthActivityService(new SqlAttemptCounts(store.db), clock);
-  const checkpointer =
-    opts.backgroundCheckpoints && store.sqlite && !store.sqlite.memory
-      ? startBackgroundCheckpoints(store.sqlite)
-      : undefined;
 
   return {
     config,
@@ -212,7 +202,6 @@ export async function createBulwark(
       await dependencies.drain();
       await limiter.close();
       await audit.close();
-      await checkpointer?.stop();
       await store.close();
     },
   };

@@ -18,11 +18,7 @@ export interface RunningServer {
 
 export async function startServer(input: BulwarkConfigInput = {}): Promise<RunningServer> {
   // serve creates the default master key file beside a SQLite database on first start (DECISIONS).
-  const bulwark = await createBulwark(input, {
-    defaultMetrics: true,
-    generateMasterKey: true,
-    backgroundCheckpoints: true,
-  });
+  const bulwark = await createBulwark(input, { defaultMetrics: true, generateMasterKey: true });
   if (!bulwark.keys.enabled) bulwark.logger.warn(`keyring: ${bulwark.keys.disabled}`);
   const app = await buildServer(bulwark, { logger: true });
   if (!bulwark.audit.checkpointsEnabled)
