@@ -12,6 +12,7 @@ import { MemoryLimiterStore } from '../core/ratelimit/memory-store.js';
 import type { LimiterStore } from '../core/ratelimit/ports.js';
 import type { BulwarkConfig } from './config.js';
 import type { AuditService } from './services/audit.js';
+import { sqliteAttemptUnit } from '../adapters/sql/sqlite-attempt-unit.js';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 import { AuthService } from './services/auth.js';
@@ -94,8 +95,14 @@ export function createAuthService(
   clock: Clock,
   limiter: LimiterStore,
 ): AuthService {
+  const attempts = new SqlAttemptStore(store);
+  // SQLite with the SQL limiter: an attempt's limiter, attempt and audit writes as one job of the
+  // write batch (one batch operation a request). Other limiter stores keep the separate writes.
+  const unit =
+    limiter instanceof SqlLimiterStore ? sqliteAttemptUnit(store, { limiter, attempts }) : undefined;
   return new AuthService({
-    attempts: new SqlAttemptStore(store),
+    attempts,
+    unit,
     limiter,
     audit,
     clock,

@@ -13,6 +13,7 @@ import type { Scope } from '../core/tokens.js';
 import { BulwarkError } from '../core/errors.js';
 import {
   UNSAFE_TEXT_MESSAGE,
+  fastPathOf,
   findUnsafeText,
   friendlyErrorMap,
   zodIssuesToError,
@@ -134,9 +135,15 @@ export async function buildServer(bulwark: Bulwark, opts: ServerOptions = {}): P
   });
 
   // zod validation with the core's friendly messages; the error names the field.
-  app.setValidatorCompiler(({ schema }) => (data) => {
-    const result = (schema as z.ZodType).safeParse(data, { error: friendlyErrorMap });
-    return result.success ? { value: result.data } : { error: zodIssuesToError(result.error) };
+  app.setValidatorCompiler(({ schema }) => {
+    // A hot schema's hand-written parser first (core/validation.ts: same output, or undefined).
+    const fastPath = fastPathOf(schema as z.ZodType);
+    return (data) => {
+      const fast = fastPath?.(data);
+      if (fast !== undefined) return { value: fast };
+      const result = (schema as z.ZodType).safeParse(data, { error: friendlyErrorMap });
+      return result.success ? { value: result.data } : { error: zodIssuesToError(result.error) };
+    };
   });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 

@@ -110,4 +110,63 @@ describe('SqliteWriteBatch', () => {
     await mine;
     expect(committed()).toEqual(['mine']);
   });
+
+  describe('a write asked for by a running operation joins it', () => {
+    it('runs right after it in the same commit, and settles after that commit', async () => {
+      let inner: Promise<unknown> | undefined;
+      const outer = batch.run(() => {
+        insert('a')();
+        inner = batch.run(insert('joined'));
+        return 'outer';
+      });
+      const other = batch.run(insert('b'));
+      expect(await outer).toBe('outer');
+      expect(committed()).toEqual(['a', 'joined', 'b']);
+      expect(await inner).toBe(2);
+      await other;
+      expect(batch.stats).toEqual({ commits: 1, operations: 3, retries: 0 });
+    });
+
+    it('fails with it: a failing joined write rolls back the operation that asked, not its neighbours', async () => {
+      let inner: Promise<unknown> | undefined;
+      const results = await Promise.allSettled([
+        batch.run(insert('a')),
+        batch.run(() => {
+          insert('mine')();
+          inner = batch.run(insert('a')); // unique violation
+        }),
+        batch.run(insert('b')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+      expect(committed()).toEqual(['a', 'b']);
+      // The joined write belongs to the operation: its failure is reported there, once.
+      expect(inner).toBeDefined();
+    });
+
+    it('is asked again, not twice, when its operation is re-run after a neighbour failed', async () => {
+      let runs = 0;
+      const joined: Promise<unknown>[] = [];
+      const results = await Promise.allSettled([
+        batch.run(() => {
+          runs += 1;
+          joined.push(batch.run(insert(`joined`)));
+        }),
+        batch.run(insert('x')),
+        batch.run(() => db.prepare('insert into rows (v) values (?)').run('x')), // fails: re-run apart
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect(runs).toBe(2);
+      expect(committed()).toEqual(['joined', 'x']);
+      // The write asked by the rolled-back first run never settles; the re-run's does, after the commit.
+      let firstSettled = false;
+      joined[0]!.then(
+        () => (firstSettled = true),
+        () => (firstSettled = true),
+      );
+      await expect(joined[1]).resolves.toBeDefined();
+      await new Promise((r) => setImmediate(r));
+      expect(firstSettled).toBe(false);
+    });
+  });
 });

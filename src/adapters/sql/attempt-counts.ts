@@ -4,7 +4,7 @@ import type { AttemptCountsSource } from '../../core/ports/attempt-counts.js';
 import type { Database } from './schema.js';
 
 /**
- * One grouped query over a range of attempts_timestamp_idx: the database counts, only the buckets
+ * One grouped query over a range of attempts_time_id_idx: the database counts, only the buckets
  * leave it. Integer arithmetic on the BIGINT epoch-ms column means the same on SQLite and PostgreSQL.
  */
 export class SqlAttemptCounts implements AttemptCountsSource {

@@ -66,12 +66,19 @@ export const attemptFromRow = (r: Selectable<AuthAttemptsTable>): StoredAttempt 
 export class SqlAttemptStore implements AttemptStore {
   private readonly db: Kysely<Database>;
   private readonly liteInsertMany: ((rows: AuthAttemptsTable[]) => Promise<void>) | undefined;
+  /**
+   * SQLite only: one attempt inserted synchronously, for a job already inside the handle's write
+   * batch (sqlite-attempt-unit.ts); undefined on PostgreSQL.
+   */
+  readonly inWriteBatch: ((attempt: StoredAttempt) => void) | undefined;
   private readonly liteRange: BetterSqlite3.Statement | undefined;
   private readonly scanner: ReturnType<typeof attemptScanner>;
 
   constructor(store: SqlDatabase) {
     this.db = store.db;
-    this.liteInsertMany = store.sqlite ? sqliteBulkInsert(store.sqlite) : undefined;
+    const lite = store.sqlite ? sqliteInsert(store.sqlite) : undefined;
+    this.liteInsertMany = lite?.many;
+    this.inWriteBatch = lite ? (a) => lite.one(toRow(a)) : undefined;
     // A prepared keyset statement: no query building per chunk.
     this.liteRange = store.sqlite?.prepare(
       `select * from authentication_attempts where ${pageWhere((name) => `@${name}`)}
@@ -151,15 +158,30 @@ export class SqlAttemptStore implements AttemptStore {
   }
 }
 
-function sqliteBulkInsert(h: BetterSqlite3.Database): (rows: AuthAttemptsTable[]) => Promise<void> {
+function sqliteInsert(h: BetterSqlite3.Database) {
+  // Positional parameters: better-sqlite3 binds them without a property lookup per column.
   const stmt = h.prepare(
-    `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+    `insert into authentication_attempts (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
   );
   const batch = sqliteBatchOf(h);
+  const one = (r: AuthAttemptsTable): void => {
+    stmt.run(
+      r.id,
+      r.user_id,
+      r.sender,
+      r.source_ip,
+      r.ip_key,
+      r.timestamp,
+      r.result,
+      r.failure_reason,
+      r.failure_detail,
+      r.rl_bucket_state,
+    );
+  };
   // In the handle's write batch: concurrent requests' inserts (and their limiter and audit writes)
   // share one commit; the promise settles after it (sqlite-batch.ts).
   const write = (rows: AuthAttemptsTable[]) => {
-    for (const r of rows) stmt.run(r);
+    for (const r of rows) one(r);
   };
-  return (rows) => batch.run(() => write(rows));
+  return { many: (rows: AuthAttemptsTable[]) => batch.run(() => write(rows)), one };
 }

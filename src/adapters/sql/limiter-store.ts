@@ -25,6 +25,7 @@ import {
 } from '../../core/ratelimit/lockout.js';
 import { entryFromRecord, type LockoutRecord, recordFromEntry } from '../../core/ratelimit/lockout-record.js';
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore } from '../../core/ratelimit/ports.js';
+import type { SyncLimiterStore } from '../../core/ratelimit/sync-store.js';
 import type { ActiveLock, LockoutRegistry } from '../../core/ports/lockout-registry.js';
 import type { SqlDatabase } from './dialect.js';
 import { type SqliteWriteBatch, sqliteBatchOf } from './sqlite-batch.js';
@@ -55,6 +56,16 @@ export class SqlLimiterStore implements LimiterStore, LockoutRegistry {
   constructor(store: SqlDatabase) {
     this.db = store.db;
     this.lite = store.sqlite ? new SqliteStatements(store.sqlite) : undefined;
+  }
+
+  /**
+   * SQLite only: the same operations as synchronous calls, for a job that runs inside the
+   * handle's write batch (sqliteBatchOf(handle).run) together with the writes that depend on
+   * them (sqlite-attempt-unit.ts). Undefined on PostgreSQL. Never call them outside a batch job:
+   * they would write outside any transaction the batch commits.
+   */
+  get inWriteBatch(): SyncLimiterStore | undefined {
+    return this.lite;
   }
 
   // ---- rate limits -------------------------------------------------------------------------
@@ -214,14 +225,17 @@ async function pgLockStates(
  * promises settle after the commit. Same results as one transaction each, a fraction of the
  * commits under concurrent requests.
  */
-class SqliteStatements {
+class SqliteStatements implements SyncLimiterStore {
   private readonly getBucket: BetterSqlite3.Statement;
   private readonly putBucket: BetterSqlite3.Statement;
   private readonly getLock: BetterSqlite3.Statement;
   private readonly putLock: BetterSqlite3.Statement;
   private readonly batch: SqliteWriteBatch;
+  /** `where key in (?, …)` statements by key count, prepared on first use. */
+  private readonly getLocks: BetterSqlite3.Statement[] = [];
 
-  constructor(h: BetterSqlite3.Database) {
+  constructor(private readonly handle: BetterSqlite3.Database) {
+    const h = handle;
     this.batch = sqliteBatchOf(h);
     this.getBucket = h.prepare('select key, state, tat_rem from rate_limit_buckets where key = ?');
     this.putBucket = h.prepare(
@@ -246,8 +260,29 @@ class SqliteStatements {
   // The bodies below run inside the batch's write transaction (atomic: a throw rolls back all of
   // the body); they read nothing but the database and their arguments, so a rerun is the same.
 
+  /** The lock states of `keys`, in order: one statement for all of them (an attempt has up to three). */
+  private lockStates(keys: readonly string[], nowMs: number): LockState[] {
+    const n = keys.length;
+    if (n === 0) return [];
+    if (n === 1) return [this.lockState(keys[0]!, nowMs)];
+    let stmt = this.getLocks[n];
+    if (stmt === undefined) {
+      stmt = this.handle.prepare(
+        `select key, locked_until, level, failures, expires_at from lockouts where key in (${keys.map(() => '?').join(', ')})`,
+      );
+      this.getLocks[n] = stmt;
+    }
+    const rows = stmt.all(...keys) as LockRow[];
+    const out = new Array<LockState>(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows.find((r) => r.key === keys[i]);
+      out[i] = lockStateOf(row ? entryFromRecord(row) : undefined, nowMs);
+    }
+    return out;
+  }
+
   private check(lockKeys: readonly string[], requests: readonly BucketRequest[], nowMs: number) {
-    const locks = lockKeys.map((k) => this.lockState(k, nowMs));
+    const locks = this.lockStates(lockKeys, nowMs);
     if (locks.some((l) => l.locked)) return { locks, buckets: null };
     const states = requests.map((r) => stateOf(this.getBucket.get(r.key) as BucketRow | undefined));
     const out = decideBatch(states, requests, nowMs);
@@ -284,6 +319,24 @@ class SqliteStatements {
     nowMs: number,
   ): Promise<CheckAndConsumeResult> {
     return this.batch.run(() => this.check(lockKeys, requests, nowMs));
+  }
+
+  // Inside a batch job (SqlLimiterStore.inWriteBatch): the same bodies, with the same argument
+  // checks as the async entry points.
+  checkAndConsumeSync(
+    lockKeys: readonly string[],
+    requests: readonly BucketRequest[],
+    nowMs: number,
+  ): CheckAndConsumeResult {
+    checkBatch(requests, nowMs);
+    return this.check(lockKeys, requests, nowMs);
+  }
+  recordFailureSync(key: string, policy: LockoutPolicy, nowMs: number): LockState {
+    checkPolicy(key, policy);
+    return this.failure(key, policy, nowMs);
+  }
+  clearSync(key: string): void {
+    this.clearRow(key);
   }
   recordFailure(key: string, policy: LockoutPolicy, nowMs: number): Promise<LockState> {
     return this.batch.run(() => this.failure(key, policy, nowMs));

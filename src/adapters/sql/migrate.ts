@@ -17,6 +17,7 @@ import { migration003 } from './migrations/003_auth_guard.js';
 import { migration004 } from './migrations/004_dependency_scans.js';
 import { migration005 } from './migrations/005_component_prefix_index.js';
 import { migration006 } from './migrations/006_audit_body.js';
+import { migration007 } from './migrations/007_attempts_index.js';
 
 export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
@@ -31,6 +32,7 @@ function migrationsFor(store: Pick<SqlDatabase, 'dialect' | 'sqlite'>): [string,
     ['004_dependency_scans', migration004(dialect)],
     ['005_component_prefix_index', migration005(dialect)],
     ['006_audit_body', migration006(dialect, store.sqlite)],
+    ['007_attempts_index', migration007()],
   ];
 }
 

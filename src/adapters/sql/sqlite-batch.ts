@@ -26,6 +26,13 @@ interface Job {
   reject: (e: unknown) => void;
 }
 
+/** A job as run in one pass: its value, and the writes it asked for while it ran (joined to it). */
+interface Ran {
+  job: Job;
+  value: unknown;
+  joined: Ran[];
+}
+
 /** An operation's own failure in the no-savepoint pass (as opposed to BEGIN or COMMIT failing). */
 class OperationFailed {
   constructor(readonly error: unknown) {}
@@ -36,6 +43,7 @@ const MAX_JOBS_PER_COMMIT = 2000;
 
 export interface SqliteBatchStats {
   commits: number;
+  /** Operations run and committed, joined ones included. */
   operations: number;
   /** Batches run again with a savepoint per operation because one of them failed. */
   retries: number;
@@ -46,25 +54,27 @@ export class SqliteWriteBatch {
   readonly stats: SqliteBatchStats = { commits: 0, operations: 0, retries: 0 };
   private jobs: Job[] = [];
   private scheduled = false;
-  private readonly together: BetterSqlite3.Transaction<(jobs: Job[], out: unknown[]) => void>;
+  /** While an operation runs: where the writes it asks for are collected (they join it). */
+  private joining: Job[] | null = null;
+  private readonly together: BetterSqlite3.Transaction<(jobs: Job[], out: Ran[]) => void>;
   private readonly apart: BetterSqlite3.Transaction<(jobs: Job[], out: Outcome[]) => void>;
 
   constructor(private readonly handle: BetterSqlite3.Database) {
-    this.together = handle.transaction((jobs: Job[], out: unknown[]) => {
+    this.together = handle.transaction((jobs: Job[], out: Ran[]) => {
       for (let i = 0; i < jobs.length; i++) {
         try {
-          out[i] = jobs[i]!.run();
+          out[i] = this.runJoined(jobs[i]!);
         } catch (err) {
           throw new OperationFailed(err);
         }
       }
     });
     // Inside `apart` this nested transaction function is a SAVEPOINT … RELEASE (ROLLBACK TO on throw).
-    const savepoint = handle.transaction((run: () => unknown) => run());
+    const savepoint = handle.transaction((job: Job) => this.runJoined(job));
     this.apart = handle.transaction((jobs: Job[], out: Outcome[]) => {
       for (let i = 0; i < jobs.length; i++) {
         try {
-          out[i] = { ok: true, value: savepoint(jobs[i]!.run) };
+          out[i] = { ok: true, ran: savepoint(jobs[i]!) };
         } catch (err) {
           out[i] = { ok: false, error: err };
         }
@@ -72,12 +82,42 @@ export class SqliteWriteBatch {
     });
   }
 
-  /** Runs `write` (synchronous, on this handle) in the next batch; settles after its commit. */
+  /**
+   * Runs `write` (synchronous, on this handle) in the next batch; settles after its commit.
+   * Asked from inside an operation of this batch while it runs, `write` joins that operation
+   * instead: it runs in the same transaction right after it, and the two (with anything else
+   * joined) commit or fail together, as one operation. That lets an operation hand part of its
+   * work to another store's own write path (the audit append of an attempt) without a second
+   * commit and without a savepoint.
+   */
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push({ run: write, resolve: resolve as (v: unknown) => void, reject });
+      const job = { run: write, resolve: resolve as (v: unknown) => void, reject };
+      if (this.joining !== null) {
+        this.joining.push(job);
+        return;
+      }
+      this.jobs.push(job);
       this.schedule();
     });
+  }
+
+  /** Runs a job, then the writes it asked for while it ran (and theirs), in order. */
+  private runJoined(job: Job): Ran {
+    const outer = this.joining;
+    const asked: Job[] = [];
+    this.joining = asked;
+    let value: unknown;
+    try {
+      value = job.run();
+    } finally {
+      this.joining = outer;
+    }
+    // Writes asked for by a run that is then rolled back are dropped unsettled: the run that
+    // replaces it asks again (the operation is re-run), and nobody waits on the dropped ones.
+    const joined = new Array<Ran>(asked.length);
+    for (let i = 0; i < asked.length; i++) joined[i] = this.runJoined(asked[i]!);
+    return { job, value, joined };
   }
 
   private schedule(): void {
@@ -98,12 +138,11 @@ export class SqliteWriteBatch {
       jobs = jobs.slice(0, MAX_JOBS_PER_COMMIT);
       this.schedule();
     } else this.jobs = [];
-    this.stats.operations += jobs.length;
-    const values = new Array<unknown>(jobs.length);
+    const ran = new Array<Ran>(jobs.length);
     try {
-      this.together.immediate(jobs, values);
+      this.together.immediate(jobs, ran);
       this.stats.commits += 1;
-      for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(values[i]);
+      for (let i = 0; i < jobs.length; i++) this.settle(ran[i]!);
       return;
     } catch (err) {
       if (!(err instanceof OperationFailed)) return rejectAll(jobs, err);
@@ -120,13 +159,20 @@ export class SqliteWriteBatch {
     }
     for (let i = 0; i < jobs.length; i++) {
       const o = outcomes[i]!;
-      if (o.ok) jobs[i]!.resolve(o.value);
+      if (o.ok) this.settle(o.ran);
       else jobs[i]!.reject(o.error);
     }
   }
+
+  /** After the commit: the operation and the writes joined to it, in the order they ran. */
+  private settle(r: Ran): void {
+    this.stats.operations += 1;
+    r.job.resolve(r.value);
+    for (let i = 0; i < r.joined.length; i++) this.settle(r.joined[i]!);
+  }
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; ran: Ran } | { ok: false; error: unknown };
 
 function rejectAll(jobs: Job[], err: unknown): void {
   for (const j of jobs) j.reject(err);

@@ -10,7 +10,8 @@ import {
   failureFieldRules,
 } from '../../core/auth/attempt.js';
 import { parseIp } from '../../core/net/ip.js';
-import { parseWithSchema } from '../../core/validation.js';
+import { parseWithSchema, registerFastPath } from '../../core/validation.js';
+import { fastRecordAttempt } from './auth-input-fast.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -72,6 +73,9 @@ export const recordAttemptSchema = z
 
 export type RecordAttemptInput = z.input<typeof recordAttemptSchema>;
 export type RecordAttempt = z.output<typeof recordAttemptSchema>;
+
+// The common input without zod (POST /auth/attempts validates every request with this schema).
+registerFastPath(recordAttemptSchema, fastRecordAttempt);
 
 export const parseRecordAttempt = (input: unknown): RecordAttempt =>
   parseWithSchema(recordAttemptSchema, input);

@@ -20,12 +20,17 @@ import { BulwarkError, validationError } from '../../core/errors.js';
 import { ipKeyUnchecked as ipKeyOrNull, parseCidr, parseIp } from '../../core/net/ip.js';
 import { newId } from '../../core/ids.js';
 import type { AttemptStore, StoredAttempt } from '../../core/ports/attempt-store.js';
+import type { AttemptWriteUnit } from '../../core/ports/attempt-unit.js';
 import { type ActiveLock, isLockoutRegistry } from '../../core/ports/lockout-registry.js';
 import type { RateLimitSnapshot, SnapshotStore } from '../../core/ports/snapshot-store.js';
 import {
+  completeDecisionSync,
   decide,
   lockStoreKey,
+  prepareDecision,
   recordOutcome,
+  recordOutcomeSync,
+  type RateLimitDecision,
   type DecisionReason,
   type LimitView,
   type LockName,
@@ -53,6 +58,12 @@ export interface AuthServiceDeps {
   /** IPs and senders per snapshot (default 20). */
   snapshotTopN?: number;
   anomalyThresholds?: AnomalyThresholdsInput;
+  /**
+   * The limiter, attempt and audit writes of one attempt as one job (SQLite with the SQL limiter:
+   * the composition root builds it over the same stores as `limiter`, `attempts` and `audit`).
+   * Absent: the writes are made one after the other through the ports.
+   */
+  unit?: AttemptWriteUnit | undefined;
 }
 
 export interface AuthDecision {
@@ -100,6 +111,7 @@ export class AuthService {
   /** Log imports (history: stored and audited, not passed through the limiter). */
   readonly importer: AuthImporter;
   private readonly attempts: AttemptStore;
+  private readonly unit: AttemptWriteUnit | undefined;
   private readonly audit: AuditService;
   private readonly clock: Clock;
   private readonly snapshots: SnapshotStore;
@@ -110,6 +122,7 @@ export class AuthService {
 
   constructor(deps: AuthServiceDeps) {
     this.attempts = deps.attempts;
+    this.unit = deps.unit;
     this.limiter = deps.limiter;
     this.audit = deps.audit;
     this.clock = deps.clock;
@@ -131,7 +144,7 @@ export class AuthService {
     const timeProblem = a.at === undefined ? null : eventTimeProblem(a.at, this.clock.now());
     if (timeProblem) throw validationError('at', timeProblem);
     try {
-      return await this.record(a);
+      return await (this.unit ? this.recordInUnit(a, this.unit) : this.record(a));
     } catch (err) {
       if (err instanceof BulwarkError) throw err;
       throw new BulwarkError(
@@ -146,20 +159,61 @@ export class AuthService {
 
   private async record(a: RecordAttempt): Promise<AuthDecision> {
     const now = this.clock.now();
-    const at = a.at ?? now;
-    const subject = { ip: a.source_ip, sender: a.sender ?? null, user: a.user_id ?? null };
+    const subject = subjectOf(a);
     const d = await decide(subject, this.policy, this.limiter, now, { traffic: this.traffic });
-    let locks = d.locks;
-    const newLocks: LockView[] = [];
     // Refused attempts are not evidence (lockout.ts): only decided ones feed the lockouts.
-    if (d.allowed && d.reason !== 'allowlisted') {
-      const after = await recordOutcome(subject, a.result, this.policy, this.limiter, now);
-      if (a.result === 'failure') {
-        for (const l of after)
-          if (l.locked && !d.locks.some((p) => p.name === l.name && p.locked)) newLocks.push(l);
-        locks = after;
-      }
-    }
+    const after = feedsLockouts(d)
+      ? await recordOutcome(subject, a.result, this.policy, this.limiter, now)
+      : null;
+    const { locks, newLocks } = lockChanges(d, a.result, after);
+    const attempt = this.attemptOf(a, d, newId(), now);
+    await this.attempts.insert(attempt);
+    for (const l of newLocks) this.rememberLock(l);
+    await this.audit.appendBatch(
+      this.auditEvents(attempt, d.reason, d.retry_after_ms, d.limits, locks, newLocks),
+    );
+    return answer(attempt, d, locks);
+  }
+
+  /**
+   * `record` as one job of the write unit: decision, lockout updates, attempt row and audit rows
+   * in one transaction, answered after its commit. What must happen once (the heavy-hitter count,
+   * ids, the redaction of the caller's text) is done before the job, which the store may re-run.
+   */
+  private async recordInUnit(a: RecordAttempt, unit: AttemptWriteUnit): Promise<AuthDecision> {
+    const now = this.clock.now();
+    const subject = subjectOf(a);
+    const prepared = prepareDecision(subject, this.policy, now, { traffic: this.traffic });
+    const id = newId();
+    const text = a.failure_text ? this.audit.redactFreeText(a.failure_text) : null;
+    const done = await unit.run((w) => {
+      const d = completeDecisionSync(prepared, w.limiter, now);
+      const after = feedsLockouts(d)
+        ? recordOutcomeSync(subject, a.result, this.policy, w.limiter, now)
+        : null;
+      const { locks, newLocks } = lockChanges(d, a.result, after);
+      const attempt = this.attemptOf(a, d, id, now, text);
+      w.insertAttempt(attempt);
+      // Validated here, so that an event the ledger refuses fails the job (nothing stored); the
+      // append, asked while the job runs, joins its transaction (AttemptWriteUnit).
+      const drafts = this.audit.prepareBatch(
+        this.auditEvents(attempt, d.reason, d.retry_after_ms, d.limits, locks, newLocks),
+      );
+      return { d, attempt, locks, newLocks, audited: this.audit.appendDrafts(drafts) };
+    });
+    for (const l of done.newLocks) this.rememberLock(l);
+    await done.audited;
+    return answer(done.attempt, done.d, done.locks);
+  }
+
+  /** The attempt row as stored: a refused attempt is a failure, its reason the refusal's. */
+  private attemptOf(
+    a: RecordAttempt,
+    d: RateLimitDecision,
+    id: string,
+    now: number,
+    redactedText: string | null = a.failure_text ? this.audit.redactFreeText(a.failure_text) : null,
+  ): StoredAttempt {
     const refused = !d.allowed;
     const result = refused ? 'failure' : a.result;
     const failureReason: FailureReason | null =
@@ -172,34 +226,19 @@ export class AuthService {
             : d.reason === 'rate_limited'
               ? 'rate_limited'
               : 'other';
-    // failure_text is the caller's free text: secrets and PII redacted before it is stored.
-    const text = a.failure_text ? this.audit.redactFreeText(a.failure_text) : null;
-    const detail = [text, refused ? `refused: ${d.reason}` : null].filter(Boolean).join('; ');
-    const attempt: StoredAttempt = {
-      id: newId(),
+    // failure_text is the caller's free text: secrets and PII redacted (redactedText) before it is stored.
+    const detail = [redactedText, refused ? `refused: ${d.reason}` : null].filter(Boolean).join('; ');
+    return {
+      id,
       user_id: a.user_id ?? null,
       sender: a.sender ?? null,
       source_ip: a.source_ip,
       ip_key: d.ip_key,
-      timestamp: at,
+      timestamp: a.at ?? now,
       result,
       failure_reason: failureReason,
       failure_detail: detail === '' ? null : detail.slice(0, 512),
       rl_bucket_state: d.limits.map(bucketEntry(d.retry_after_ms)),
-    };
-    await this.attempts.insert(attempt);
-    for (const l of newLocks) this.rememberLock(l);
-    await this.audit.appendBatch(
-      this.auditEvents(attempt, d.reason, d.retry_after_ms, d.limits, locks, newLocks),
-    );
-    return {
-      attempt_id: attempt.id,
-      allowed: d.allowed,
-      reason: d.reason,
-      retry_after_ms: d.retry_after_ms,
-      ip_key: d.ip_key,
-      limits: d.limits,
-      locks,
     };
   }
 
@@ -414,6 +453,38 @@ export function lookbackMs(input: AnomalyThresholdsInput): number {
     t.credentialStuffing.windowMs,
   );
 }
+
+const subjectOf = (a: RecordAttempt) => ({
+  ip: a.source_ip,
+  sender: a.sender ?? null,
+  user: a.user_id ?? null,
+});
+
+/** Refused and allow-listed attempts are not evidence (lockout.ts): only decided ones feed the lockouts. */
+const feedsLockouts = (d: RateLimitDecision): boolean => d.allowed && d.reason !== 'allowlisted';
+
+/** The lock states to answer, and the locks this attempt set (each alerted on). */
+function lockChanges(
+  d: RateLimitDecision,
+  result: 'success' | 'failure',
+  after: LockView[] | null,
+): { locks: LockView[]; newLocks: LockView[] } {
+  if (after === null || result !== 'failure') return { locks: d.locks, newLocks: [] };
+  const newLocks: LockView[] = [];
+  for (const l of after)
+    if (l.locked && !d.locks.some((p) => p.name === l.name && p.locked)) newLocks.push(l);
+  return { locks: after, newLocks };
+}
+
+const answer = (attempt: StoredAttempt, d: RateLimitDecision, locks: LockView[]): AuthDecision => ({
+  attempt_id: attempt.id,
+  allowed: d.allowed,
+  reason: d.reason,
+  retry_after_ms: d.retry_after_ms,
+  ip_key: d.ip_key,
+  limits: d.limits,
+  locks,
+});
 
 const bucketEntry =
   (retry: number | null) =>

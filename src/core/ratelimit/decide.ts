@@ -15,9 +15,9 @@
 import { validationError } from '../errors.js';
 import { ipKeyUnchecked } from '../net/ip.js';
 import type { LockState } from './lockout.js';
-import type { MemoryLimiterStore } from './memory-store.js';
 import type { CompiledRateLimitPolicy, LockoutRule } from './policy.js';
 import type { BucketRequest, CheckAndConsumeResult, LimiterStore, LockoutStore } from './ports.js';
+import type { SyncCheckStore, SyncLimiterStore } from './sync-store.js';
 import type { TrafficSummary } from './traffic-summary.js';
 
 export interface AuthAttempt {
@@ -85,7 +85,7 @@ const lockKey = (name: LockName, subject: string): string => `lock:${name}:${sub
 const userIpSubject = (ipKey: string, user: string): string => `${ipKey}|${user}`;
 
 /** What one attempt asks of the store. Built without intermediate arrays: this runs per request. */
-interface Plan {
+export interface Plan {
   ipKey: string;
   user: string | null;
   sender: string | null;
@@ -258,6 +258,41 @@ function assemble(pl: Plan, result: CheckAndConsumeResult): RateLimitDecision {
   };
 }
 
+/**
+ * The part of a decision that needs no store: the lists' verdict, or the plan of what to ask the
+ * store (and the heavy-hitter count, taken here, once per attempt). Split from the store call so
+ * that a caller which runs the store call inside a transaction that may be re-run (the SQLite
+ * write batch) does its side effects once.
+ */
+export interface PreparedDecision {
+  readonly verdict: RateLimitDecision | null;
+  readonly plan: Plan | null;
+}
+
+export function prepareDecision(
+  attempt: AuthAttempt,
+  compiled: CompiledRateLimitPolicy,
+  nowMs: number,
+  options: DecideOptions = {},
+): PreparedDecision {
+  checkNow(nowMs);
+  const ipKey = normaliseIp(attempt, compiled);
+  const verdict = listVerdict(attempt, ipKey, compiled);
+  if (verdict !== null) return { verdict, plan: null };
+  return { verdict: null, plan: plan(attempt, ipKey, compiled, nowMs, options.traffic) };
+}
+
+/** The prepared decision completed by a synchronous store (one `checkAndConsumeSync` call). */
+export function completeDecisionSync(
+  prepared: PreparedDecision,
+  store: SyncCheckStore,
+  nowMs: number,
+): RateLimitDecision {
+  if (prepared.verdict !== null) return prepared.verdict;
+  const pl = prepared.plan!;
+  return assemble(pl, store.checkAndConsumeSync(pl.lockKeys, pl.requests, nowMs));
+}
+
 /** Decides one attempt against any limiter store (one `checkAndConsume` call). */
 export async function decide(
   attempt: AuthAttempt,
@@ -266,28 +301,56 @@ export async function decide(
   nowMs: number,
   options: DecideOptions = {},
 ): Promise<RateLimitDecision> {
-  checkNow(nowMs);
-  const ipKey = normaliseIp(attempt, compiled);
-  const verdict = listVerdict(attempt, ipKey, compiled);
-  if (verdict !== null) return verdict;
-  const pl = plan(attempt, ipKey, compiled, nowMs, options.traffic);
+  const prepared = prepareDecision(attempt, compiled, nowMs, options);
+  if (prepared.verdict !== null) return prepared.verdict;
+  const pl = prepared.plan!;
   return assemble(pl, await store.checkAndConsume(pl.lockKeys, pl.requests, nowMs));
 }
 
-/** `decide` without the promise, for the in-process store. */
+/** `decide` without the promise, for a synchronous store (the in-process one). */
 export function decideSync(
   attempt: AuthAttempt,
   compiled: CompiledRateLimitPolicy,
-  store: MemoryLimiterStore,
+  store: SyncCheckStore,
   nowMs: number,
   options: DecideOptions = {},
 ): RateLimitDecision {
+  return completeDecisionSync(prepareDecision(attempt, compiled, nowMs, options), store, nowMs);
+}
+
+/** The lockout keys an outcome touches, in rule order; null for listed addresses (not recorded). */
+interface OutcomeTargets {
+  names: LockName[];
+  subjects: string[];
+  keys: string[];
+  rules: LockoutRule[];
+}
+
+function outcomeTargets(
+  attempt: AuthAttempt,
+  outcome: 'success' | 'failure',
+  compiled: CompiledRateLimitPolicy,
+  nowMs: number,
+): OutcomeTargets | null {
+  if (outcome !== 'success' && outcome !== 'failure')
+    throw validationError('outcome', "must be 'success' or 'failure'");
   checkNow(nowMs);
   const ipKey = normaliseIp(attempt, compiled);
-  const verdict = listVerdict(attempt, ipKey, compiled);
-  if (verdict !== null) return verdict;
-  const pl = plan(attempt, ipKey, compiled, nowMs, options.traffic);
-  return assemble(pl, store.checkAndConsumeSync(pl.lockKeys, pl.requests, nowMs));
+  if (compiled.denyList.has(attempt.ip) || compiled.allowList.has(attempt.ip)) return null;
+  const subjects = { ipKey, user: optionalText(attempt.user, 'user') };
+  const l = compiled.policy.lockout;
+  const t: OutcomeTargets = { names: [], subjects: [], keys: [], rules: [] };
+  for (const name of cachedLockNames(compiled, subjects.user !== null)) {
+    const rule = name === 'ip' ? l.ip : name === 'user' ? l.user : l.userIp;
+    // A success only touches the rules that forget failures on success.
+    if (outcome === 'success' && !rule.clearOnSuccess) continue;
+    const subject = lockSubject(name, subjects);
+    t.names.push(name);
+    t.subjects.push(subject);
+    t.keys.push(lockKey(name, subject));
+    t.rules.push(rule);
+  }
+  return t;
 }
 
 /**
@@ -304,27 +367,34 @@ export async function recordOutcome(
   store: LockoutStore,
   nowMs: number,
 ): Promise<LockView[]> {
-  if (outcome !== 'success' && outcome !== 'failure')
-    throw validationError('outcome', "must be 'success' or 'failure'");
-  checkNow(nowMs);
-  const ipKey = normaliseIp(attempt, compiled);
-  if (compiled.denyList.has(attempt.ip) || compiled.allowList.has(attempt.ip)) return [];
-  const subjects = { ipKey, user: optionalText(attempt.user, 'user') };
-  const names = cachedLockNames(compiled, subjects.user !== null);
-  const l = compiled.policy.lockout;
-  const rules: Record<LockName, LockoutRule> = { ip: l.ip, user: l.user, user_ip: l.userIp };
+  const t = outcomeTargets(attempt, outcome, compiled, nowMs);
+  if (t === null) return [];
   if (outcome === 'success') {
-    await Promise.all(
-      names
-        .filter((name) => rules[name].clearOnSuccess)
-        .map((name) => store.clear(lockKey(name, lockSubject(name, subjects)))),
-    );
+    await Promise.all(t.keys.map((key) => store.clear(key)));
     return [];
   }
-  const states = await Promise.all(
-    names.map((name) => store.recordFailure(lockKey(name, lockSubject(name, subjects)), rules[name], nowMs)),
-  );
-  return states.map((s, i) => lockView(names[i]!, lockSubject(names[i]!, subjects), s));
+  const states = await Promise.all(t.keys.map((key, i) => store.recordFailure(key, t.rules[i]!, nowMs)));
+  return states.map((s, i) => lockView(t.names[i]!, t.subjects[i]!, s));
+}
+
+/** `recordOutcome` on a synchronous store, in the same order. */
+export function recordOutcomeSync(
+  attempt: AuthAttempt,
+  outcome: 'success' | 'failure',
+  compiled: CompiledRateLimitPolicy,
+  store: SyncLimiterStore,
+  nowMs: number,
+): LockView[] {
+  const t = outcomeTargets(attempt, outcome, compiled, nowMs);
+  if (t === null) return [];
+  if (outcome === 'success') {
+    for (const key of t.keys) store.clearSync(key);
+    return [];
+  }
+  const views = new Array<LockView>(t.keys.length);
+  for (let i = 0; i < t.keys.length; i++)
+    views[i] = lockView(t.names[i]!, t.subjects[i]!, store.recordFailureSync(t.keys[i]!, t.rules[i]!, nowMs));
+  return views;
 }
 
 /** Store key of a lock, for administrators' unlock (`store.unlock(lockStoreKey('user', 'alice'))`). */
