@@ -199,6 +199,20 @@ describe('migration 006 (SQLite audit rows keep their hashed text)', () => {
       [],
       { first_bad_seq: 40, reason: 'truncated' },
     ],
+    // Same values, another text: the old verifier hashes the stored text and reports these; the
+    // migration must not reformat them into their canonical form (new-user trial, D2).
+    [
+      'metadata reformatted with whitespace',
+      `update security_audit_log set metadata = replace(replace(metadata, ':', ' : '), ',', ', ') where seq = 10`,
+      [],
+      { first_bad_seq: 10, reason: 'hash_mismatch' },
+    ],
+    [
+      'metadata with a leading space',
+      `update security_audit_log set metadata = ' ' || metadata where seq = 11`,
+      [],
+      { first_bad_seq: 11, reason: 'hash_mismatch' },
+    ],
     [
       'an edited prev_hash',
       `update security_audit_log set prev_hash = ? where seq = 9`,

@@ -347,30 +347,30 @@ export class ChainVerifier {
   /**
    * Checks one row as a store keeps it: `body` is the text hashed after the previous row's hash.
    * A sound row costs one SHA-256 and two scans of its tail: it follows the previous seq,
-   * H(previous hash ‖ body) is its hash, and body names the same seq and previous hash. Anything
-   * else (and the first row, whose start checks push makes) is checked by push on the row parsed
-   * from body, so every fault is named exactly as push names it.
+   * H(previous hash ‖ body) is its hash, and body names the same seq and previous hash.
+   *
+   * The stored body is the evidence: a row whose body does not hash to its hash FAILS, whatever
+   * the body parses to. The body is parsed only to name the fault as push names it. It is never
+   * re-canonicalised and accepted: a body with a duplicated key (SQLite's json_extract, which the
+   * generated columns use, reads the first copy, JSON.parse the last) or with reformatted metadata
+   * would otherwise check as its original while every query shows the forged copy.
    */
   pushSealed(seq: number, body: string, hash: string): boolean {
     if (this.failed) return false;
+    if (!this.seqFollows(seq)) return false;
     const prev = this.prevHash;
-    if (
-      this.prevSeq !== null &&
-      seq === this.prevSeq + 1 &&
-      typeof body === 'string' &&
-      sha256Hex(prev + body) === hash &&
-      bodyLinks(body, seq, prev)
-    )
+    if (typeof body === 'string' && sha256Hex(prev + body) === hash && bodyLinks(body, seq, prev))
       return this.accept(seq, hash);
     let row: ChainRow;
     try {
       row = rowFromSealed(seq, body, hash);
+      if (row.prev_hash !== prev)
+        return this.fail(seq, 'prev_hash_mismatch', `row ${seq} does not link to the previous row`);
+      hashStoredRow(row);
     } catch (e) {
-      // A seq fault comes first, as in push.
-      if (!this.seqFollows(seq)) return false;
       return this.fail(seq, 'malformed_row', `row ${seq}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return this.push(row);
+    return this.fail(seq, 'hash_mismatch', `row ${seq} was altered (its hash does not match its content)`);
   }
 
   /** Checks that `seq` is the next one expected (and, for the first row, the start); fails if not. */

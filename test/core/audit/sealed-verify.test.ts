@@ -193,9 +193,42 @@ describe('what only a stored body can get wrong', () => {
     });
   });
 
-  it('a body reformatted without changing a value: sound, as the row verifier finds the row', () => {
-    const body = JSON.stringify(JSON.parse(canonicalRowBody(rows[4]!)), null, 1);
-    expect(push(at(4, ([s, , h]) => [s, body, h]))).toMatchObject({ ok: true, count: 10 });
+  it('a body reformatted without changing a value: hash_mismatch (the stored text is the evidence)', () => {
+    // Pretty-printed, keys reordered or 1 written as 1.0: the same values, another text. The old
+    // fallback re-canonicalised the parsed body and accepted it, so a migration or an edit that
+    // reformats a row hid what the old verifier reported (new-user trial, D2).
+    const canonical = canonicalRowBody(rows[4]!);
+    for (const body of [
+      JSON.stringify(JSON.parse(canonical), null, 1),
+      JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(canonical) as object).reverse())),
+      canonical.replace('"timestamp":', ' "timestamp":'),
+    ]) {
+      expect(body).not.toBe(canonical);
+      expect(push(at(4, ([s, , h]) => [s, body, h]))).toMatchObject({
+        ok: false,
+        first_bad_seq: 5,
+        reason: 'hash_mismatch',
+      });
+    }
+  });
+
+  it('a body with a duplicated key, its last copy the original: hash_mismatch (trial D1)', () => {
+    // SQLite's json_extract (the generated columns: what every query shows) reads the FIRST copy of
+    // a key, JSON.parse the last: the forged first copy must not pass as the original row.
+    const canonical = canonicalRowBody(rows[4]!);
+    const forged = `{"action":"EVIL","user_id":"mallory","source_ip":"6.6.6.6",${canonical.slice(1)}`;
+    expect(push(at(4, ([s, , h]) => [s, forged, h]))).toMatchObject({
+      ok: false,
+      first_bad_seq: 5,
+      reason: 'hash_mismatch',
+    });
+    // Another seq spelled first inside the body, the real one last: the same.
+    const seqForged = canonical.replace('{"action":', '{"seq":6,"action":');
+    expect(push(at(4, ([s, , h]) => [s, seqForged, h]))).toMatchObject({
+      ok: false,
+      first_bad_seq: 5,
+      reason: 'hash_mismatch',
+    });
   });
 
   it('chainSeal returns the body its hash covers', () => {
