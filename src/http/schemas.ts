@@ -31,7 +31,10 @@ export const queryInt = (min: number, max: number) =>
 
 export const pageQuery = {
   limit: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string({ error: 'must be given once' }).max(200).optional(),
+  cursor: z
+    .string({ error: 'must be given once' })
+    .max(200, { error: 'must be at most 200 characters' })
+    .optional(),
 };
 
 export const idParams = z.strictObject({ id: z.uuid({ error: 'must be a UUID' }) });

@@ -31,6 +31,16 @@ describe('bulwark audit CLI', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('verify on an empty ledger (e.g. a mistyped --db) says it is empty, not "seq 1..0 verified"', async () => {
+    const typo = `sqlite:${path.join(dir, 'typo.db')}`;
+    const r = await runCli(typo, ['audit', 'verify'], { terminate: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'ok: the ledger is empty: no events to verify (check --db if you expected some)',
+    );
+    expect(r.stdout).not.toContain('1..0');
+  });
+
   it('verify without a key: ok, and says checkpoints are unavailable', async () => {
     const r = await run('audit', 'verify');
     expect(r.code).toBe(0);

@@ -198,6 +198,20 @@ describeEachBackend('audit ledger over HTTP', (backend) => {
     }
   });
 
+  it('says what is wrong with an empty or over-long text parameter (not "must be given once")', async () => {
+    for (const [qs, said] of [
+      ['user_id=', 'user_id: must not be empty'],
+      ['action_prefix=', 'action_prefix: must not be empty'],
+      [`user_id=${'u'.repeat(257)}`, 'user_id: must be at most 256 characters'],
+      [`since=${'1'.repeat(41)}`, 'since: must be at most 40 characters'],
+      ['user_id=a&user_id=b', 'user_id: must be given once'],
+    ]) {
+      const r = await get(`/security/logs?${qs}`);
+      expect(r.statusCode, qs).toBe(400);
+      expect(JSON.stringify(r.json()), qs).toContain(said);
+    }
+  });
+
   it('verifies the chain over HTTP (admin), with checkpoints signed by the keyring key', async () => {
     // Test apps have a master key, so the keyring's Ed25519 key signs checkpoints (no key file set).
     const cp = await t.app.inject({

@@ -156,6 +156,10 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const v = await b.audit.verify({ from: o.from, to: o.to, publicKey }).catch(asFlags);
         if (o.json) printJson(out, v);
+        else if (v.ok && v.checked === 0)
+          // Not "seq 1..0 verified": an empty ledger (or a mistyped --db, which SQLite creates
+          // empty) proves nothing, and the user should see that.
+          out.stdout('ok: the ledger is empty: no events to verify (check --db if you expected some)');
         else if (v.ok)
           out.stdout(
             `ok: seq ${v.from}..${v.to} verified (${count(v.checked, 'row')}, ${count(v.checkpoints_checked, 'signed checkpoint')})`,

@@ -17,7 +17,7 @@ import type { RouteModule } from '../server.js';
 /** Epoch milliseconds or an ISO 8601 date-time with a zone. */
 const queryTime = z
   .string({ error: 'must be given once' })
-  .max(40)
+  .max(40, { error: 'must be at most 40 characters' })
   .transform((s, ctx) => {
     const ms = /^\d{1,15}$/.test(s)
       ? Number(s)
@@ -37,10 +37,14 @@ const queryTime = z
 export const auditListQuery = z.strictObject({
   event_type: csvList(AUDIT_EVENT_TYPES).optional(),
   outcome: csvList(AUDIT_OUTCOMES).optional(),
-  user_id: z.string({ error: 'must be given once' }).min(1).max(256).optional(),
+  user_id: z
+    .string({ error: 'must be given once' })
+    .min(1, { error: 'must not be empty' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .optional(),
   source_ip: z
     .string({ error: 'must be given once' })
-    .max(64)
+    .max(64, { error: 'must be at most 64 characters' })
     .transform((s, ctx) => {
       const ip = normalizeIp(s);
       if (ip === null) {
@@ -50,7 +54,11 @@ export const auditListQuery = z.strictObject({
       return ip;
     })
     .optional(),
-  action_prefix: z.string({ error: 'must be given once' }).min(1).max(1024).optional(),
+  action_prefix: z
+    .string({ error: 'must be given once' })
+    .min(1, { error: 'must not be empty' })
+    .max(1024, { error: 'must be at most 1024 characters' })
+    .optional(),
   since: queryTime.optional(),
   until: queryTime.optional(),
   order: z.enum(['desc', 'asc']).default('desc'),
