@@ -26,11 +26,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { type Detector, type Span, type TextFeatures, regexDetector } from './detector.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, jsonString } from './canonical-json.js';
 import { PII_DETECTORS, PII_KINDS, isCardNumber, normalizeForHash } from './pii-patterns.js';
 import { buildSecretDetectors } from './secret-patterns.js';
 import { createKeyClassifier, normalizeKeyName } from './sensitive-keys.js';
-import { setOwn } from './sanitize.js';
+import { hasControlChars, neutralizeControlChars, setOwn } from './sanitize.js';
 
 export interface RedactorOptions {
   /** More key names to treat as sensitive (matched case- and separator-insensitively). */
@@ -66,6 +66,11 @@ export interface Redactor {
   keyKind(key: string): string | null;
   /** The marker for `original` of `kind`. */
   marker(kind: string, original: string): string;
+  /**
+   * Canonical JSON of `prepareMetadata(value)` (redacted, then strings and keys neutralised): the
+   * text an audit row's hash covers. Equal to `canonicalJson(prepareMetadata(value, redactor))`.
+   */
+  preparedJson(value: unknown): string;
 }
 
 export const TRUNCATED_DEPTH = '[TRUNCATED:depth]';
@@ -233,7 +238,86 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return walk(value, 0);
   }
 
+  /**
+   * preparedJson's one-pass form: redacts, neutralises and writes canonical JSON in the same walk,
+   * with no redacted copy built, sorted and walked again. It covers plain JSON (what validated audit
+   * metadata is) and returns undefined, so that the general path decides, for anything where the
+   * two-step result depends on more than that: a key holding a control character (neutralised keys
+   * can collide, and sort differently), the depth or size guard firing, or a non-JSON value.
+   * Within those bounds each step is the general one (redactString, redactNumber, redactKeyed,
+   * neutralizeControlChars, jsonString); keys are sorted before the walk instead of after, which
+   * only changes the order nodes are counted in, and the count only matters once it passes the
+   * guard, where this path gives up.
+   */
+  let fastNodes = 0;
+  function fastPrepared(v: unknown, depth: number): string | undefined {
+    if (++fastNodes > maxNodes) return undefined;
+    switch (typeof v) {
+      case 'string':
+        return jsonString(neutralizeControlChars(redactString(v)));
+      case 'number': {
+        if (!Number.isFinite(v)) return undefined;
+        const r = redactNumber(v);
+        return typeof r === 'string' ? jsonString(r) : JSON.stringify(v);
+      }
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'object': {
+        if (v === null) return 'null';
+        if (depth >= maxDepth) return undefined;
+        if (Array.isArray(v)) {
+          let s = '[';
+          for (let i = 0; i < v.length; i++) {
+            const item = fastPrepared(v[i], depth + 1);
+            if (item === undefined) return undefined;
+            s += i === 0 ? item : `,${item}`;
+          }
+          return `${s}]`;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        if (proto !== Object.prototype && proto !== null) return undefined;
+        const obj = v as Record<string, unknown>;
+        const keys = Object.keys(obj);
+        for (let i = 0; i < keys.length; i++) if (hasControlChars(keys[i] as string)) return undefined;
+        keys.sort();
+        let s = '{';
+        let first = true;
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as string;
+          const child = obj[k];
+          if (child === undefined) continue;
+          // The general walk drops these members; leave that to it.
+          if (typeof child === 'function' || typeof child === 'symbol') return undefined;
+          const kind = keyKind(k);
+          let text: string | undefined;
+          if (kind === null) text = fastPrepared(child, depth + 1);
+          else {
+            const r = redactKeyed(kind, child);
+            if (typeof r === 'string') text = jsonString(neutralizeControlChars(r));
+            else if (r === null) text = 'null';
+            else if (typeof r === 'boolean') text = r ? 'true' : 'false';
+          }
+          if (text === undefined) return undefined;
+          s += `${first ? '' : ','}${jsonString(k)}:${text}`;
+          first = false;
+        }
+        return `${s}}`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  const walkHooks: WalkHooks = { mapString: neutralizeControlChars, mapKey: neutralizeControlChars };
+  function preparedJson(value: unknown): string {
+    fastNodes = 0;
+    const fast = fastPrepared(value, 0);
+    // Through fn.redact (not the local redact) so a test can tell which path answered.
+    return fast ?? canonicalJson(fn.redact(value, walkHooks));
+  }
+
   const fn = ((value: unknown) => redact(value)) as Redactor;
+  fn.preparedJson = preparedJson;
   fn.redact = redact;
   fn.redactString = redactString;
   fn.holdsSecret = (s: string) => findSpans(s, false).length > 0;
