@@ -81,10 +81,19 @@ const HMAC_HEX_CHARS = 12;
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const NO_SPANS: readonly Span[] = Object.freeze([]);
+
+/** Whether `lower` holds any of `keywords` (a loop: no closure made per detector per string). */
+function holdsAny(lower: string, keywords: readonly string[]): boolean {
+  for (let i = 0; i < keywords.length; i++) if (lower.includes(keywords[i] as string)) return true;
+  return false;
+}
+
 /** One pass over the string for the facts the detector gates need. */
 function textFeatures(s: string): TextFeatures {
   let digits = 0;
   let at = false;
+  let separator = false;
   let run = 0;
   let longestRun = 0;
   for (let i = 0; i < s.length; i++) {
@@ -92,6 +101,7 @@ function textFeatures(s: string): TextFeatures {
     const isDigit = c >= 48 && c <= 57;
     if (isDigit) digits++;
     else if (c === 64) at = true;
+    else if (c === 61 || c === 58 || c === 44) separator = true;
     if (
       isDigit ||
       (c >= 65 && c <= 90) ||
@@ -104,7 +114,7 @@ function textFeatures(s: string): TextFeatures {
       if (++run > longestRun) longestRun = run;
     } else run = 0;
   }
-  return { digits, at, longestRun };
+  return { digits, at, longestRun, separator };
 }
 
 /** Builds a redactor. Cheap to call, but build one per configuration and reuse it (it caches). */
@@ -139,30 +149,37 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return `[REDACTED:${kind}:${mac}]`;
   };
 
-  /** Every span a detector finds in `s`; `withPii: false` skips the PII detectors. */
-  function findSpans(s: string, withPii: boolean): Span[] {
-    const spans: Span[] = [];
-    if (s.length < MIN_SCAN_LENGTH) return spans;
+  /**
+   * Every span a detector finds in `s`; `withPii: false` skips the PII detectors. Detectors fill
+   * one scratch array (nothing they call comes back here), copied out only when something was
+   * found: most strings find nothing and allocate nothing.
+   */
+  const scratch: Span[] = [];
+  function findSpans(s: string, withPii: boolean): readonly Span[] {
+    if (s.length < MIN_SCAN_LENGTH) return NO_SPANS;
+    const spans = scratch;
+    spans.length = 0;
     const f = textFeatures(s);
     let priority = 0;
     if (keywordGate.test(s)) {
       const lower = s.toLowerCase();
-      for (const d of keywordDetectors) {
+      for (let i = 0; i < keywordDetectors.length; i++) {
+        const d = keywordDetectors[i] as Detector;
         priority++;
-        if ((d.gate === undefined || d.gate(f)) && d.keywords.some((k) => lower.includes(k)))
-          d.scan(s, spans, priority);
+        if ((d.gate === undefined || d.gate(f)) && holdsAny(lower, d.keywords)) d.scan(s, spans, priority);
       }
     }
-    for (const d of ungatedDetectors) {
+    for (let i = 0; i < ungatedDetectors.length; i++) {
+      const d = ungatedDetectors[i] as Detector;
       priority++;
       if (!withPii && piiKinds.has(d.kind)) continue;
       if (d.gate === undefined || d.gate(f)) d.scan(s, spans, priority);
     }
-    return spans;
+    return spans.length === 0 ? NO_SPANS : spans.splice(0);
   }
 
   function redactString(s: string): string {
-    const spans = findSpans(s, true);
+    const spans = findSpans(s, true) as Span[];
     if (spans.length === 0) return s;
     return applySpans(s, s.includes('[REDACTED:') ? outsideMarkers(s, spans) : spans, marker);
   }
