@@ -78,6 +78,9 @@ export const TRUNCATED_SIZE = '[TRUNCATED:size]';
 /** Strings shorter than this cannot hold anything we redact (the shortest is `a@b.co`). */
 const MIN_SCAN_LENGTH = 6;
 const HMAC_HEX_CHARS = 12;
+/** Longest string, and most strings, the redactor remembers as holding nothing to redact. */
+const CLEAN_MEMO_MAX_LENGTH = 256;
+const CLEAN_MEMO_LIMIT = 4096;
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -178,9 +181,26 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return spans.length === 0 ? NO_SPANS : spans.splice(0);
   }
 
+  /**
+   * Short strings this redactor found nothing in: audit metadata repeats the same routes, reasons,
+   * user agents and actions in event after event, and the detectors would only find nothing again
+   * (they are pure functions of the text and this redactor's configuration). Only strings with
+   * nothing to redact are kept, so no secret or PII is held here; they are the text the ledger
+   * stores as is. Bounded (cleared when full) like the key classifier's memo.
+   */
+  const clean = new Set<string>();
   function redactString(s: string): string {
+    if (s.length < MIN_SCAN_LENGTH) return s;
+    const memo = s.length <= CLEAN_MEMO_MAX_LENGTH;
+    if (memo && clean.has(s)) return s;
     const spans = findSpans(s, true) as Span[];
-    if (spans.length === 0) return s;
+    if (spans.length === 0) {
+      if (memo) {
+        if (clean.size >= CLEAN_MEMO_LIMIT) clean.clear();
+        clean.add(s);
+      }
+      return s;
+    }
     return applySpans(s, s.includes('[REDACTED:') ? outsideMarkers(s, spans) : spans, marker);
   }
 
