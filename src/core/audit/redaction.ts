@@ -186,9 +186,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
    * user agents and actions in event after event, and the detectors would only find nothing again
    * (they are pure functions of the text and this redactor's configuration). Only strings with
    * nothing to redact are kept, so no secret or PII is held here; they are the text the ledger
-   * stores as is. Bounded (cleared when full) like the key classifier's memo.
+   * stores as is. Bounded (cleared when full) like the key classifier's memo. Each maps to its
+   * JSON literal once neutralised, which is what the metadata walk writes.
    */
-  const clean = new Set<string>();
+  const clean = new Map<string, string>();
   function redactString(s: string): string {
     if (s.length < MIN_SCAN_LENGTH) return s;
     const memo = s.length <= CLEAN_MEMO_MAX_LENGTH;
@@ -197,7 +198,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (spans.length === 0) {
       if (memo) {
         if (clean.size >= CLEAN_MEMO_LIMIT) clean.clear();
-        clean.add(s);
+        clean.set(s, jsonString(neutralizeControlChars(s)));
       }
       return s;
     }
@@ -287,11 +288,22 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
    * guard, where this path gives up.
    */
   let fastNodes = 0;
+  /** `"key":` for a key, null when it holds a control character; memoised (keys repeat). */
+  const prefixes = new Map<string, string | null>();
+  function keyPrefix(k: string): string | null {
+    let p = prefixes.get(k);
+    if (p === undefined) {
+      p = hasControlChars(k) ? null : `${jsonString(k)}:`;
+      if (prefixes.size >= CLEAN_MEMO_LIMIT) prefixes.clear();
+      prefixes.set(k, p);
+    }
+    return p;
+  }
   function fastPrepared(v: unknown, depth: number): string | undefined {
     if (++fastNodes > maxNodes) return undefined;
     switch (typeof v) {
       case 'string':
-        return jsonString(neutralizeControlChars(redactString(v)));
+        return clean.get(v) ?? jsonString(neutralizeControlChars(redactString(v)));
       case 'number': {
         if (!Number.isFinite(v)) return undefined;
         const r = redactNumber(v);
@@ -315,7 +327,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         if (proto !== Object.prototype && proto !== null) return undefined;
         const obj = v as Record<string, unknown>;
         const keys = Object.keys(obj);
-        for (let i = 0; i < keys.length; i++) if (hasControlChars(keys[i] as string)) return undefined;
+        for (let i = 0; i < keys.length; i++) if (keyPrefix(keys[i] as string) === null) return undefined;
         keys.sort();
         let s = '{';
         let first = true;
@@ -335,7 +347,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             else if (typeof r === 'boolean') text = r ? 'true' : 'false';
           }
           if (text === undefined) return undefined;
-          s += `${first ? '' : ','}${jsonString(k)}:${text}`;
+          s += first ? `${keyPrefix(k) as string}${text}` : `,${keyPrefix(k) as string}${text}`;
           first = false;
         }
         return `${s}}`;
