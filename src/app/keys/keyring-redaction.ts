@@ -28,6 +28,7 @@ export function swappableRedactor(initial: Redactor = createRedactor()): Swappab
   r.holdsSecret = (s) => current.holdsSecret(s);
   r.keyKind = (k) => current.keyKind(k);
   r.marker = (kind, original) => current.marker(kind, original);
+  r.preparedJson = (value) => current.preparedJson(value);
   r.use = (next) => {
     current = next;
   };

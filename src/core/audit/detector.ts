@@ -20,6 +20,8 @@ export interface TextFeatures {
   at: boolean;
   /** Longest run of token characters `[A-Za-z0-9+=_-]`. */
   longestRun: number;
+  /** The string holds `=`, `:` or `,` (every `name = value` form needs one). */
+  separator: boolean;
 }
 
 export interface Detector {

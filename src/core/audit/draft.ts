@@ -6,10 +6,9 @@
  * user_id and source_ip are kept as given: they are the identity and address the log is about.
  */
 import type { AuditDraft } from '../ports/audit-store.js';
-import { canonicalJson } from './canonical-json.js';
 import type { IncomingAuditEvent } from './event.js';
 import type { Redactor } from './redaction.js';
-import { neutralizeControlChars, prepareMetadata } from './sanitize.js';
+import { neutralizeControlChars } from './sanitize.js';
 
 export function toAuditDraft(
   ev: IncomingAuditEvent & { timestamp: number },
@@ -25,6 +24,7 @@ export function toAuditDraft(
     action: neutralizeControlChars(redactor.redactString(ev.action)),
     outcome: ev.outcome,
     timestamp: ev.timestamp,
-    metadata: canonicalJson(prepareMetadata(ev.metadata, redactor)),
+    // One walk: redacted, neutralised and written canonically (canonicalJson(prepareMetadata(…))).
+    metadata: redactor.preparedJson(ev.metadata),
   };
 }

@@ -49,7 +49,11 @@ export interface IncomingAuditEvent {
 }
 
 /** Why `v` is not JSON within the limits, with the path of the offender; null when it is. */
-function jsonProblem(v: unknown, depth: number, path: string): { path: string; message: string } | null {
+export function jsonProblem(
+  v: unknown,
+  depth: number,
+  path: string,
+): { path: string; message: string } | null {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -78,6 +82,53 @@ function jsonProblem(v: unknown, depth: number, path: string): { path: string; m
     }
     default:
       return { path, message: `must be a JSON value, got ${typeof v}` };
+  }
+}
+
+/** Most UTF-8 bytes JSON.stringify gives a finite number (`-1.7976931348623157e+308` is 24). */
+const NUMBER_JSON_MAX = 25;
+
+/**
+ * fastParse's form of jsonProblem: -1 exactly when jsonProblem finds a problem, otherwise an upper
+ * bound on the UTF-8 bytes of JSON.stringify(v), so the size limit is settled without serialising
+ * metadata that is far below it (nearly all). A UTF-16 unit is at most 6 bytes as JSON (`\uXXXX`;
+ * unescaped it is at most 3), so a string of n units is at most 6n + 2 with its quotes. No path
+ * strings are built: on any problem the schema path runs and names it.
+ */
+export function jsonSizeBound(v: unknown, depth: number): number {
+  switch (typeof v) {
+    case 'string':
+      return 6 * v.length + 2;
+    case 'boolean':
+      return 5;
+    case 'number':
+      return Number.isFinite(v) ? NUMBER_JSON_MAX : -1;
+    case 'object': {
+      if (v === null) return 4;
+      if (depth > METADATA_MAX_DEPTH) return -1;
+      let total = 2;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const b = jsonSizeBound(v[i], depth + 1);
+          if (b < 0) return -1;
+          total += b + 1;
+        }
+        return total;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return -1;
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const b = jsonSizeBound(obj[k], depth + 1);
+        if (b < 0) return -1;
+        total += 6 * k.length + 4 + b;
+      }
+      return total;
+    }
+    default:
+      return -1;
   }
 }
 
@@ -193,8 +244,14 @@ function fastParse(input: unknown): IncomingAuditEvent | undefined {
   )
     return undefined;
   if (metadata !== undefined) {
-    if (!isPlainObject(metadata) || jsonProblem(metadata, 1, '') !== null) return undefined;
-    if (Buffer.byteLength(JSON.stringify(metadata), 'utf8') > METADATA_MAX_BYTES) return undefined;
+    if (!isPlainObject(metadata)) return undefined;
+    const bound = jsonSizeBound(metadata, 1);
+    if (bound < 0) return undefined;
+    if (
+      bound > METADATA_MAX_BYTES &&
+      Buffer.byteLength(JSON.stringify(metadata), 'utf8') > METADATA_MAX_BYTES
+    )
+      return undefined;
   }
   return {
     event_type: event_type as AuditEventType,

@@ -26,11 +26,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { type Detector, type Span, type TextFeatures, regexDetector } from './detector.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, jsonString } from './canonical-json.js';
 import { PII_DETECTORS, PII_KINDS, isCardNumber, normalizeForHash } from './pii-patterns.js';
 import { buildSecretDetectors } from './secret-patterns.js';
 import { createKeyClassifier, normalizeKeyName } from './sensitive-keys.js';
-import { setOwn } from './sanitize.js';
+import { hasControlChars, neutralizeControlChars, setOwn } from './sanitize.js';
 
 export interface RedactorOptions {
   /** More key names to treat as sensitive (matched case- and separator-insensitively). */
@@ -66,6 +66,11 @@ export interface Redactor {
   keyKind(key: string): string | null;
   /** The marker for `original` of `kind`. */
   marker(kind: string, original: string): string;
+  /**
+   * Canonical JSON of `prepareMetadata(value)` (redacted, then strings and keys neutralised): the
+   * text an audit row's hash covers. Equal to `canonicalJson(prepareMetadata(value, redactor))`.
+   */
+  preparedJson(value: unknown): string;
 }
 
 export const TRUNCATED_DEPTH = '[TRUNCATED:depth]';
@@ -73,13 +78,25 @@ export const TRUNCATED_SIZE = '[TRUNCATED:size]';
 /** Strings shorter than this cannot hold anything we redact (the shortest is `a@b.co`). */
 const MIN_SCAN_LENGTH = 6;
 const HMAC_HEX_CHARS = 12;
+/** Longest string, and most strings, the redactor remembers as holding nothing to redact. */
+const CLEAN_MEMO_MAX_LENGTH = 256;
+const CLEAN_MEMO_LIMIT = 4096;
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const NO_SPANS: readonly Span[] = Object.freeze([]);
+
+/** Whether `lower` holds any of `keywords` (a loop: no closure made per detector per string). */
+function holdsAny(lower: string, keywords: readonly string[]): boolean {
+  for (let i = 0; i < keywords.length; i++) if (lower.includes(keywords[i] as string)) return true;
+  return false;
+}
 
 /** One pass over the string for the facts the detector gates need. */
 function textFeatures(s: string): TextFeatures {
   let digits = 0;
   let at = false;
+  let separator = false;
   let run = 0;
   let longestRun = 0;
   for (let i = 0; i < s.length; i++) {
@@ -87,6 +104,7 @@ function textFeatures(s: string): TextFeatures {
     const isDigit = c >= 48 && c <= 57;
     if (isDigit) digits++;
     else if (c === 64) at = true;
+    else if (c === 61 || c === 58 || c === 44) separator = true;
     if (
       isDigit ||
       (c >= 65 && c <= 90) ||
@@ -99,7 +117,7 @@ function textFeatures(s: string): TextFeatures {
       if (++run > longestRun) longestRun = run;
     } else run = 0;
   }
-  return { digits, at, longestRun };
+  return { digits, at, longestRun, separator };
 }
 
 /** Builds a redactor. Cheap to call, but build one per configuration and reuse it (it caches). */
@@ -134,31 +152,56 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return `[REDACTED:${kind}:${mac}]`;
   };
 
-  /** Every span a detector finds in `s`; `withPii: false` skips the PII detectors. */
-  function findSpans(s: string, withPii: boolean): Span[] {
-    const spans: Span[] = [];
-    if (s.length < MIN_SCAN_LENGTH) return spans;
+  /**
+   * Every span a detector finds in `s`; `withPii: false` skips the PII detectors. Detectors fill
+   * one scratch array (nothing they call comes back here), copied out only when something was
+   * found: most strings find nothing and allocate nothing.
+   */
+  const scratch: Span[] = [];
+  function findSpans(s: string, withPii: boolean): readonly Span[] {
+    if (s.length < MIN_SCAN_LENGTH) return NO_SPANS;
+    const spans = scratch;
+    spans.length = 0;
     const f = textFeatures(s);
     let priority = 0;
     if (keywordGate.test(s)) {
       const lower = s.toLowerCase();
-      for (const d of keywordDetectors) {
+      for (let i = 0; i < keywordDetectors.length; i++) {
+        const d = keywordDetectors[i] as Detector;
         priority++;
-        if ((d.gate === undefined || d.gate(f)) && d.keywords.some((k) => lower.includes(k)))
-          d.scan(s, spans, priority);
+        if ((d.gate === undefined || d.gate(f)) && holdsAny(lower, d.keywords)) d.scan(s, spans, priority);
       }
     }
-    for (const d of ungatedDetectors) {
+    for (let i = 0; i < ungatedDetectors.length; i++) {
+      const d = ungatedDetectors[i] as Detector;
       priority++;
       if (!withPii && piiKinds.has(d.kind)) continue;
       if (d.gate === undefined || d.gate(f)) d.scan(s, spans, priority);
     }
-    return spans;
+    return spans.length === 0 ? NO_SPANS : spans.splice(0);
   }
 
+  /**
+   * Short strings this redactor found nothing in: audit metadata repeats the same routes, reasons,
+   * user agents and actions in event after event, and the detectors would only find nothing again
+   * (they are pure functions of the text and this redactor's configuration). Only strings with
+   * nothing to redact are kept, so no secret or PII is held here; they are the text the ledger
+   * stores as is. Bounded (cleared when full) like the key classifier's memo. Each maps to its
+   * JSON literal once neutralised, which is what the metadata walk writes.
+   */
+  const clean = new Map<string, string>();
   function redactString(s: string): string {
-    const spans = findSpans(s, true);
-    if (spans.length === 0) return s;
+    if (s.length < MIN_SCAN_LENGTH) return s;
+    const memo = s.length <= CLEAN_MEMO_MAX_LENGTH;
+    if (memo && clean.has(s)) return s;
+    const spans = findSpans(s, true) as Span[];
+    if (spans.length === 0) {
+      if (memo) {
+        if (clean.size >= CLEAN_MEMO_LIMIT) clean.clear();
+        clean.set(s, jsonString(neutralizeControlChars(s)));
+      }
+      return s;
+    }
     return applySpans(s, s.includes('[REDACTED:') ? outsideMarkers(s, spans) : spans, marker);
   }
 
@@ -233,7 +276,97 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return walk(value, 0);
   }
 
+  /**
+   * preparedJson's one-pass form: redacts, neutralises and writes canonical JSON in the same walk,
+   * with no redacted copy built, sorted and walked again. It covers plain JSON (what validated audit
+   * metadata is) and returns undefined, so that the general path decides, for anything where the
+   * two-step result depends on more than that: a key holding a control character (neutralised keys
+   * can collide, and sort differently), the depth or size guard firing, or a non-JSON value.
+   * Within those bounds each step is the general one (redactString, redactNumber, redactKeyed,
+   * neutralizeControlChars, jsonString); keys are sorted before the walk instead of after, which
+   * only changes the order nodes are counted in, and the count only matters once it passes the
+   * guard, where this path gives up.
+   */
+  let fastNodes = 0;
+  /** `"key":` for a key, null when it holds a control character; memoised (keys repeat). */
+  const prefixes = new Map<string, string | null>();
+  function keyPrefix(k: string): string | null {
+    let p = prefixes.get(k);
+    if (p === undefined) {
+      p = hasControlChars(k) ? null : `${jsonString(k)}:`;
+      if (prefixes.size >= CLEAN_MEMO_LIMIT) prefixes.clear();
+      prefixes.set(k, p);
+    }
+    return p;
+  }
+  function fastPrepared(v: unknown, depth: number): string | undefined {
+    if (++fastNodes > maxNodes) return undefined;
+    switch (typeof v) {
+      case 'string':
+        return clean.get(v) ?? jsonString(neutralizeControlChars(redactString(v)));
+      case 'number': {
+        if (!Number.isFinite(v)) return undefined;
+        const r = redactNumber(v);
+        return typeof r === 'string' ? jsonString(r) : JSON.stringify(v);
+      }
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'object': {
+        if (v === null) return 'null';
+        if (depth >= maxDepth) return undefined;
+        if (Array.isArray(v)) {
+          let s = '[';
+          for (let i = 0; i < v.length; i++) {
+            const item = fastPrepared(v[i], depth + 1);
+            if (item === undefined) return undefined;
+            s += i === 0 ? item : `,${item}`;
+          }
+          return `${s}]`;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        if (proto !== Object.prototype && proto !== null) return undefined;
+        const obj = v as Record<string, unknown>;
+        const keys = Object.keys(obj);
+        for (let i = 0; i < keys.length; i++) if (keyPrefix(keys[i] as string) === null) return undefined;
+        keys.sort();
+        let s = '{';
+        let first = true;
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as string;
+          const child = obj[k];
+          if (child === undefined) continue;
+          // The general walk drops these members; leave that to it.
+          if (typeof child === 'function' || typeof child === 'symbol') return undefined;
+          const kind = keyKind(k);
+          let text: string | undefined;
+          if (kind === null) text = fastPrepared(child, depth + 1);
+          else {
+            const r = redactKeyed(kind, child);
+            if (typeof r === 'string') text = jsonString(neutralizeControlChars(r));
+            else if (r === null) text = 'null';
+            else if (typeof r === 'boolean') text = r ? 'true' : 'false';
+          }
+          if (text === undefined) return undefined;
+          s += first ? `${keyPrefix(k) as string}${text}` : `,${keyPrefix(k) as string}${text}`;
+          first = false;
+        }
+        return `${s}}`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  const walkHooks: WalkHooks = { mapString: neutralizeControlChars, mapKey: neutralizeControlChars };
+  function preparedJson(value: unknown): string {
+    fastNodes = 0;
+    const fast = fastPrepared(value, 0);
+    // Through fn.redact (not the local redact) so a test can tell which path answered.
+    return fast ?? canonicalJson(fn.redact(value, walkHooks));
+  }
+
   const fn = ((value: unknown) => redact(value)) as Redactor;
+  fn.preparedJson = preparedJson;
   fn.redact = redact;
   fn.redactString = redactString;
   fn.holdsSecret = (s: string) => findSpans(s, false).length > 0;

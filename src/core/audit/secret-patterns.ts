@@ -201,6 +201,8 @@ function assignmentDetector(
     /(?<![\w.-])(?<id>[A-Za-z_][\w.-]{0,80})(?:\\?["'`]?[ \t]*(?:=>|:=|==?|:)|\\?["'][ \t]*,)[ \t]*(?:(?:bearer|basic|token|api-token|digest)[ \t]+)?\\?(?:"(?<dq>[^"\r\n]{1,512}?)\\?"|'(?<sq>[^'\r\n]{1,512}?)\\?'|(?<bare>[^\s"'`,;&)}\]\\]{1,512}))/gi;
   return {
     kind: 'secret',
+    // Every match holds one of `=>`, `:=`, `=`, `==`, `:` or `,` (the regex's separator group).
+    gate: (f) => f.separator,
     keywords: [
       'pass',
       'pwd',
