@@ -81,53 +81,6 @@ describeWithRedis('LimiterStore semantics', () => {
     expect(sent).toBe(10);
   });
 
-  it('sends decisions of one tick in one socket write, each its own command with its own answer', async () => {
-    const own = createLimiterRedis(REDIS_URL, { commandTimeoutMs: 5000 });
-    await waitForRedisReady(own);
-    try {
-      const store = new RedisLimiterStore(own, { keyPrefix: `${prefix}cork:` });
-      const memory = new MemoryLimiterStore();
-      await store.consume('warm', 1, 1, 1, T0); // loads the script
-      let sent = 0;
-      const original = own.sendCommand.bind(own);
-      own.sendCommand = ((cmd: Parameters<Redis['sendCommand']>[0]) => {
-        sent++;
-        return original(cmd);
-      }) as Redis['sendCommand'];
-      const writes: number[] = [];
-      const socket = own.stream;
-      const writev = socket._writev?.bind(socket);
-      const write = socket._write.bind(socket);
-      socket._writev = (chunks, cb) => {
-        writes.push(chunks.length);
-        return writev!(chunks, cb);
-      };
-      socket._write = (chunk, enc, cb) => {
-        writes.push(1);
-        return write(chunk, enc, cb);
-      };
-      // 30 decisions on 3 keys with room for 7 each, and a plain command of another user of the client
-      const pending = Array.from({ length: 30 }, (_, i) => store.consume(`k${i % 3}`, 7, 60_000, 1, T0));
-      const other = own.ping();
-      expect(socket.writableCorked).toBeGreaterThan(0); // held until the end of this tick
-      const results = await Promise.all(pending);
-      expect(await other).toBe('PONG');
-      own.sendCommand = original;
-      expect(sent).toBe(31);
-      expect(writes).toEqual([31]);
-      expect(socket.writableCorked).toBe(0);
-      const want = [];
-      for (let i = 0; i < 30; i++) want.push(await memory.consume(`k${i % 3}`, 7, 60_000, 1, T0));
-      expect(results).toEqual(want);
-      // a tick that plans many decisions streams them 64 a write, it does not hold them all
-      writes.length = 0;
-      await Promise.all(Array.from({ length: 150 }, (_, i) => store.consume(`m${i}`, 7, 60_000, 1, T0)));
-      expect(writes).toEqual([64, 64, 22]);
-    } finally {
-      await own.quit();
-    }
-  });
-
   it('sets the key to expire at the reset time, and stores nothing for a read or a refusal', async () => {
     const store = new RedisLimiterStore(client, { keyPrefix: `${prefix}ttl:` });
     const d = await store.consume('k', 10, 60_000, 3, Date.now());

@@ -135,46 +135,9 @@ function checkLockKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) throw validationError('key', 'must be a non-empty string');
 }
 
-/** Most decisions held in one socket write (about 0.5 ms of planning them at 64 concurrent). */
-const MAX_CORKED_SENDS = 64;
-
 export class RedisLimiterStore implements LimiterStore {
   readonly keyPrefix: string;
   private readonly cmd: LimiterCommands;
-  /** The socket corked until the end of this tick, if any (see coalesceWrites). */
-  private corked: Redis['stream'] | null = null;
-  /** Commands written into the corked socket since it was last flushed. */
-  private corkedSends = 0;
-  private readonly uncork = (): void => {
-    const s = this.corked;
-    this.corked = null;
-    s?.uncork();
-  };
-
-  /**
-   * Decisions sent in the same tick (the continuations of replies that arrived together) leave in
-   * one socket write instead of one each: a write syscall is half of ioredis's CPU per command.
-   * Still one command per decision, each with its own reply and timeout. A write leaves at the end
-   * of the tick or after MAX_CORKED_SENDS commands, whichever is first, so a tick that plans
-   * thousands of decisions streams them instead of holding the first until the last is planned.
-   */
-  private coalesceWrites(): void {
-    const s = this.client.stream;
-    if (s === undefined || s === null) return;
-    if (this.corked === s) {
-      if (++this.corkedSends <= MAX_CORKED_SENDS) return;
-      s.uncork(); // flush the full batch; the socket stays corked for the next one
-      s.cork();
-      this.corkedSends = 1;
-      return;
-    }
-    this.uncork();
-    s.cork();
-    this.corked = s;
-    this.corkedSends = 1;
-    process.nextTick(this.uncork);
-  }
-
   /**
    * @param client an ioredis client (preferably from `createLimiterRedis`); the store does not own
    *   it: closing it is the caller's job.
@@ -217,7 +180,6 @@ export class RedisLimiterStore implements LimiterStore {
       args[a++] = r.windowMs;
       args[a++] = r.cost ?? 1;
     }
-    this.coalesceWrites();
     const reply = await this.cmd.bwCheckAndConsume(nLocks + n, args); // ioredis flattens the array
     const locks = new Array<LockState>(nLocks);
     for (let i = 0; i < nLocks; i++) locks[i] = lockFrom(reply, i * 5);
@@ -243,7 +205,6 @@ export class RedisLimiterStore implements LimiterStore {
     nowMs: number,
   ): Promise<BucketDecision> {
     checkBucketArgs(key, limit, windowMs, cost, nowMs);
-    this.coalesceWrites();
     const r = await this.cmd.bwConsume(this.keyPrefix + key, nowMs, limit, windowMs, cost);
     const state: GcraState = { tatMs: r[1]!, tatRem: r[2]! };
     return checkVerdict(
