@@ -5,7 +5,9 @@
  * - IPv4-mapped IPv6 (`::ffff:1.2.3.4`, `::ffff:0102:0304`, any case) becomes the IPv4 address.
  * - Other IPv6 becomes the RFC 5952 form: lower case, leading zeros dropped, the longest run of two
  *   or more zero groups (the first, on a tie) written `::`.
- * Zone ids (`fe80::1%eth0`) and anything else isIP refuses yield null.
+ * - A zone id (`fe80::1%eth0`) is dropped, as every address reader in Bulwark drops it (src/core/net/
+ *   ip-parse.ts): a zone names an interface of the host that logged it, not the client.
+ * Anything else isIP refuses yields null.
  */
 import { isIP } from 'node:net';
 
@@ -14,8 +16,9 @@ export function normalizeIp(raw: string): string | null {
   const s = raw.trim();
   const family = isIP(s);
   if (family === 4) return s;
-  if (family !== 6 || s.includes('%')) return null;
-  const groups = ipv6Groups(s);
+  if (family !== 6) return null;
+  const zone = s.indexOf('%');
+  const groups = ipv6Groups(zone === -1 ? s : s.slice(0, zone));
   if (groups === null) return null;
   // ::ffff:a.b.c.d — IPv4-mapped
   if (
