@@ -8,17 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRecordAttempt, recordAttemptSchema } from '../../src/app/services/auth-input.js';
 import { fastRecordAttempt } from '../../src/app/services/auth-input-fast.js';
 import { BulwarkError } from '../../src/core/errors.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/prng.js';
 
 const texts = (max: number): unknown[] => [
   'alice',
@@ -116,7 +106,7 @@ function randomInput(rand: () => number): Record<string, unknown> {
 
 describe('fastRecordAttempt', () => {
   it('agrees with recordAttemptSchema on 40,000 random inputs', () => {
-    const rand = prng(20261204);
+    const rand = mulberry32(20261204);
     let fastAccepted = 0;
     let schemaAccepted = 0;
     for (let i = 0; i < 40_000; i++) {

@@ -4,6 +4,7 @@ import { buildSecretDetectors } from '../../../src/core/audit/secret-patterns.js
 import { createKeyClassifier } from '../../../src/core/audit/sensitive-keys.js';
 import { hasSharedData } from '../../support/shared-data.js';
 import { loadGitleaksCases } from './support/gitleaks-corpus.js';
+import { mulberry32 } from '../../support/prng.js';
 
 // The assignment detector sits between the provider formats and the entropy fallback.
 const assignmentOf = (classify: (name: string) => string | null) => {
@@ -12,16 +13,6 @@ const assignmentOf = (classify: (name: string) => string | null) => {
 };
 const SEPARATOR = /[=:,]/;
 
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const PARTS = [
   'password',
   'token',
@@ -50,7 +41,7 @@ describe('the assignment detector gate (a separator is needed)', () => {
   it('finds nothing in a string without `=`, `:` or `,`, even when every name counts as sensitive', () => {
     expect(assignmentOf(createKeyClassifier()).gate).toBeDefined();
     const texts: string[] = [];
-    const next = rng(3);
+    const next = mulberry32(3);
     for (let i = 0; i < 20_000; i++) {
       let t = '';
       const n = 1 + Math.floor(next() * 8);

@@ -6,17 +6,7 @@ import {
   jsonSizeBound,
   parseAuditEvent,
 } from '../../../src/core/audit/event.js';
-
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/prng.js';
 
 const STRINGS = ['', 'a', '"\\', '\u0000\u001f\u007f', '\u2028', 'é日本', '🙂', '\ud800', 'x'.repeat(50)];
 const ODD = [Number.NaN, Infinity, undefined, () => 1, Symbol('s'), 1n, new Date(0), new (class K {})()];
@@ -42,7 +32,7 @@ function randomValue(next: () => number, depth: number, odd: boolean): unknown {
 
 describe('jsonSizeBound (the fast path of the metadata limits)', () => {
   it('refuses exactly what jsonProblem refuses, and otherwise bounds the JSON size from above', () => {
-    const next = rng(7);
+    const next = mulberry32(7);
     let refused = 0;
     for (let i = 0; i < 20_000; i++) {
       const v = randomValue(next, 1, true);

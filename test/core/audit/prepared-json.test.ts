@@ -5,6 +5,7 @@ import { type Redactor, type RedactorOptions, createRedactor } from '../../../sr
 import { prepareMetadata } from '../../../src/core/audit/sanitize.js';
 import { describeWithSharedData, sharedPath } from '../../support/shared-data.js';
 import { loadGitleaksCases } from './support/gitleaks-corpus.js';
+import { mulberry32 } from '../../support/prng.js';
 
 /** The general path preparedJson must equal: redacted copy, neutralised, then canonical text. */
 function general(r: Redactor, v: unknown): string {
@@ -27,17 +28,6 @@ function viaPrepared(r: Redactor, v: unknown): { text: string; fast: boolean } {
   } finally {
     spy.mockRestore();
   }
-}
-
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STRINGS = [
@@ -136,7 +126,7 @@ describe('Redactor.preparedJson equals canonicalJson(prepareMetadata(…))', () 
   for (const [name, opts] of CONFIGS) {
     it(`on 3000 random JSON values (${name})`, () => {
       const r = createRedactor(opts);
-      const next = rng(42);
+      const next = mulberry32(42);
       let fast = 0;
       for (let i = 0; i < 3000; i++) {
         const v = randomValue(next, 0);

@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../../src/core/audit/redaction.js';
 import { hasSharedData } from '../../support/shared-data.js';
 import { loadGitleaksCases } from './support/gitleaks-corpus.js';
+import { mulberry32 } from '../../support/prng.js';
 
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const PARTS = [
   '/login',
   'bad_password',
@@ -31,7 +22,7 @@ const PARTS = [
 
 /** Distinct strings, about half of them holding something to redact. */
 function corpus(n: number): string[] {
-  const next = rng(11);
+  const next = mulberry32(11);
   const out = new Set<string>();
   if (hasSharedData) for (const c of loadGitleaksCases()) out.add(c.text);
   while (out.size < n) {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../../src/core/audit/redaction.js';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/prng.js';
 
 const PIECES = [
   '=',
@@ -62,7 +52,7 @@ describe('redactString robustness', () => {
   const r = createRedactor({ hmacKey: Buffer.alloc(32, 1) });
 
   it('terminates quickly on 3,000 random strings built from trigger fragments', () => {
-    const rand = prng(42);
+    const rand = mulberry32(42);
     // A hang fails through the test timeout; no wall-clock assertion here.
     for (let i = 0; i < 3000; i++) {
       let s = '';

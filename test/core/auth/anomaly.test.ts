@@ -8,6 +8,7 @@ import {
 } from '../../../src/core/auth/anomaly.js';
 import { DEFAULT_ANOMALY_THRESHOLDS } from '../../../src/core/auth/anomaly-thresholds.js';
 import { bannedBy } from '../../../src/core/auth/fail2ban-ban.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const fail = (
@@ -29,17 +30,6 @@ const ok = (t: number, ip: string, user: string): DetectorAttempt => ({
   result: 'success',
   failure_reason: null,
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** CrowdSec's bucket written the other way round, as a token bucket (golang time/rate), in ms units. */
 function tokenBucketOverflows(
@@ -71,7 +61,7 @@ describe('AnomalyDetector', () => {
   it('fires brute force exactly where a token bucket with the same parameters overflows (random streams)', () => {
     const { capacity, leakMs, blackholeMs } = DEFAULT_ANOMALY_THRESHOLDS.bruteForce;
     for (let seed = 1; seed <= 40; seed++) {
-      const r = rng(seed);
+      const r = mulberry32(seed);
       const times: number[] = [];
       let t = 0;
       for (let i = 0; i < 300; i++) times.push((t += Math.floor(r() * r() * 30_000)));
