@@ -20,20 +20,9 @@ import { buildInclusionProof, checkInclusionProof } from '../../src/core/audit/i
 import { type LedgerVerification, verifyLedger } from '../../src/core/audit/ledger-verify.js';
 import type { AuditRow } from '../../src/core/ports/audit-store.js';
 import { KEYS } from './support/ledger.js';
+import { AUDIT_ROW_COLUMNS } from '../../src/adapters/sql/audit-store.js';
 
-const COLS = [
-  'id',
-  'seq',
-  'event_type',
-  'user_id',
-  'source_ip',
-  'action',
-  'outcome',
-  'timestamp',
-  'metadata',
-  'prev_hash',
-  'hash',
-] as const;
+const COLS = AUDIT_ROW_COLUMNS;
 const N = 40;
 
 const dirs: string[] = [];

@@ -7,20 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../src/core/ports/audit-store.js';
 import { postgresAvailable } from '../support/backends.js';
 import { type LedgerDb, event, postgresLedger, sqliteLedger } from './support/ledger.js';
+import { AUDIT_ROW_COLUMNS } from '../../src/adapters/sql/audit-store.js';
 
-const COLUMNS = [
-  'id',
-  'seq',
-  'event_type',
-  'user_id',
-  'source_ip',
-  'action',
-  'outcome',
-  'timestamp',
-  'metadata',
-  'prev_hash',
-  'hash',
-];
+const COLUMNS = AUDIT_ROW_COLUMNS;
 
 const backends: Array<[string, () => LedgerDb]> = [['sqlite', sqliteLedger]];
 if (postgresAvailable || process.env.CI === 'true') backends.push(['postgres', postgresLedger]);

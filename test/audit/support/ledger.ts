@@ -9,6 +9,7 @@ import { generateCheckpointKeyPair } from '../../../src/core/audit/checkpoint.js
 import { canonicalRowBody } from '../../../src/core/audit/hash-chain.js';
 import type { AuditRow } from '../../../src/core/ports/audit-store.js';
 import { PG_BASE_URL, uniqueSchema, dropSchema } from '../../support/backends.js';
+import { AUDIT_ROW_COLUMNS } from '../../../src/adapters/sql/audit-store.js';
 
 export const KEYS = generateCheckpointKeyPair();
 
@@ -37,19 +38,7 @@ export interface RawDb {
   close(): Promise<void>;
 }
 
-const ROW_COLUMNS = [
-  'id',
-  'seq',
-  'event_type',
-  'user_id',
-  'source_ip',
-  'action',
-  'outcome',
-  'timestamp',
-  'metadata',
-  'prev_hash',
-  'hash',
-] as const;
+const ROW_COLUMNS = AUDIT_ROW_COLUMNS;
 
 export interface LedgerDb {
   url: string;

@@ -26,6 +26,8 @@ import type { SqlDialectName } from '../dialect.js';
 
 type Db = Kysely<unknown>;
 
+// The eleven columns of the table as 001/002 made it. Frozen here rather than taken from the
+// store's AUDIT_ROW_COLUMNS: a migration reads the schema of its own time, whatever the store becomes.
 const OLD_COLUMNS = [
   'id',
   'seq',
