@@ -108,31 +108,9 @@ export function hashRow(
 /** hashRow for a row that already carries its prev_hash (no copy: the verifier's hot path). */
 const hashStoredRow = (row: ChainRow): string => sha256Hex(hashInput(row.prev_hash, row));
 
-/** The store port's ChainLink: hash of a draft given its seq and the previous row's hash. */
-export const chainLink: ChainLink = (draft: AuditDraft, seq: number, prevHash: string): string =>
-  sha256Hex(
-    hashInput(prevHash, {
-      id: draft.id,
-      seq,
-      event_type: draft.event_type,
-      user_id: draft.user_id,
-      source_ip: draft.source_ip,
-      action: draft.action,
-      outcome: draft.outcome,
-      timestamp: draft.timestamp,
-      metadata: draft.metadata,
-      prev_hash: prevHash,
-    }),
-  );
-
-/**
- * The store port's ChainSealer: the row's body (the text hashed after prevHash), built once, and its
- * hash. Built as one string with the prefix (as chainLink does) and sliced: hashing flattens it, so
- * the body handed to the store is a slice of a flat string, which the driver copies out directly
- * (a body built on its own and concatenated to the prefix would reach the driver as a rope).
- */
-export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash: string) => {
-  const input = hashInput(prevHash, {
+/** prevHash ‖ canonical body of `draft` as the row at `seq`: the text its hash covers. */
+const draftHashInput = (draft: AuditDraft, seq: number, prevHash: string): string =>
+  hashInput(prevHash, {
     id: draft.id,
     seq,
     event_type: draft.event_type,
@@ -144,6 +122,19 @@ export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash:
     metadata: draft.metadata,
     prev_hash: prevHash,
   });
+
+/** The store port's ChainLink: hash of a draft given its seq and the previous row's hash. */
+export const chainLink: ChainLink = (draft: AuditDraft, seq: number, prevHash: string): string =>
+  sha256Hex(draftHashInput(draft, seq, prevHash));
+
+/**
+ * The store port's ChainSealer: the row's body (the text hashed after prevHash), built once, and its
+ * hash. Built as one string with the prefix (as chainLink does) and sliced: hashing flattens it, so
+ * the body handed to the store is a slice of a flat string, which the driver copies out directly
+ * (a body built on its own and concatenated to the prefix would reach the driver as a rope).
+ */
+export const chainSeal: ChainSealer = (draft: AuditDraft, seq: number, prevHash: string) => {
+  const input = draftHashInput(draft, seq, prevHash);
   const hash = sha256Hex(input);
   return { body: input.slice(prevHash.length), hash };
 };
