@@ -11,6 +11,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { BulwarkError } from '../../core/errors.js';
 import type { Database } from './schema.js';
+import { sqliteBatchOf } from './sqlite-batch.js';
+import { STARTUP_COMMITS, SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -25,6 +27,8 @@ export interface SqlDatabase {
   readonly schema: string | undefined;
   /** A printable form of the URL with any password removed. */
   readonly displayUrl: string;
+  /** WAL checkpoints off the event loop (SQLite files only; sqlite-checkpointer.ts). */
+  readonly checkpointer?: SqliteCheckpointer | null;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,10 @@ function openSqlite(file: string): SqlDatabase {
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000'); // several processes on one file wait for the write lock
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  // A file under steady writes gets its WAL checkpoints on a thread of their own (fsyncs off the
+  // event loop); started by the write batch once it is busy.
+  const checkpointer = file === ':memory:' ? null : new SqliteCheckpointer(handle, file);
+  if (checkpointer) sqliteBatchOf(handle).whenBusy(STARTUP_COMMITS, () => checkpointer.start());
   return {
     db,
     dialect: 'sqlite',
@@ -87,7 +95,13 @@ function openSqlite(file: string): SqlDatabase {
     pool: undefined,
     schema: undefined,
     displayUrl: `sqlite:${file}`,
-    close: () => db.destroy(),
+    checkpointer,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+      // Kysely closes the handle only if it ever ran a query on it.
+      if (handle.open) handle.close();
+    },
   };
 }
 

@@ -58,6 +58,8 @@ export class SqliteWriteBatch {
   private joining: Job[] | null = null;
   private readonly together: BetterSqlite3.Transaction<(jobs: Job[], out: Ran[]) => void>;
   private readonly apart: BetterSqlite3.Transaction<(jobs: Job[], out: Outcome[]) => void>;
+  /** Called once, after the commit that makes `stats.commits` reach `at` (sqlite-checkpointer.ts). */
+  private busy: { at: number; run: () => void } | null = null;
 
   constructor(private readonly handle: BetterSqlite3.Database) {
     this.together = handle.transaction((jobs: Job[], out: Ran[]) => {
@@ -120,6 +122,20 @@ export class SqliteWriteBatch {
     return { job, value, joined };
   }
 
+  /** Runs `run` once, after this batch's `commits`-th commit: a sign the handle is under steady writes. */
+  whenBusy(commits: number, run: () => void): void {
+    this.busy = { at: commits, run };
+  }
+
+  private committed(): void {
+    this.stats.commits += 1;
+    if (this.busy !== null && this.stats.commits >= this.busy.at) {
+      const { run } = this.busy;
+      this.busy = null;
+      run();
+    }
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -141,7 +157,7 @@ export class SqliteWriteBatch {
     const ran = new Array<Ran>(jobs.length);
     try {
       this.together.immediate(jobs, ran);
-      this.stats.commits += 1;
+      this.committed();
       for (let i = 0; i < jobs.length; i++) this.settle(ran[i]!);
       return;
     } catch (err) {
@@ -153,7 +169,7 @@ export class SqliteWriteBatch {
     const outcomes = new Array<Outcome>(jobs.length);
     try {
       this.apart.immediate(jobs, outcomes);
-      this.stats.commits += 1;
+      this.committed();
     } catch (err) {
       return rejectAll(jobs, err);
     }
