@@ -17,10 +17,14 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
 };
 
+const HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+  // Callback-style (not async): it runs on every response.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    for (let i = 0; i < HEADER_ENTRIES.length; i++)
+      reply.header(HEADER_ENTRIES[i]![0], HEADER_ENTRIES[i]![1]);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }
