@@ -4,6 +4,13 @@
  * `bulwark` (Bulwark's whole server on a fresh SQLite file, a write token made for the run).
  * Prints one JSON line {port, token}, serves until SIGTERM. GET /__cpu answers the process's CPU
  * time in µs, so the bench can compare CPU per request (a figure other processes' load cannot skew).
+ *
+ * Diagnosis knobs (bulwark mode only; figures measured with them are ceilings, never the result):
+ *   BENCH_RECORD=off   the route answers a fixed decision after validating the body: the HTTP
+ *                      side alone (auth, hooks, parse, validation, serialisation), no store work
+ *   BENCH_SQL="…;…"    statements run on the fresh database before serving (e.g. `drop index …`
+ *                      to measure what an index costs the hot path)
+ *   BENCH_PRAGMAS="…"  pragmas set on the handle (e.g. `synchronous=OFF` to measure fsync's share)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +19,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createBulwark } from '../src/app/bulwark.js';
 import { buildServer } from '../src/http/server.js';
 import { sqliteBatchOf } from '../src/adapters/sql/sqlite-batch.js';
+import { parseRecordAttempt } from '../src/app/services/auth-input.js';
 
 const mode = process.argv[2] ?? 'bare';
 const cpu = async () => {
@@ -28,6 +36,20 @@ if (mode === 'bulwark') {
     { database_url: `sqlite:${path.join(dir, 'bench.db')}`, log_level: 'silent' },
     { logLevel: 'silent', env: {} },
   );
+  const handle = bulwark.store.sqlite!;
+  for (const p of (process.env.BENCH_PRAGMAS ?? '').split(';').filter(Boolean)) handle.pragma(p);
+  for (const q of (process.env.BENCH_SQL ?? '').split(';').filter(Boolean)) handle.exec(q);
+  if (process.env.BENCH_RECORD === 'off') {
+    const fixed = await bulwark.auth.recordAttempt({
+      user_id: 'u',
+      source_ip: '10.0.0.1',
+      result: 'success',
+    });
+    bulwark.auth.recordAttempt = async (input: unknown) => {
+      parseRecordAttempt(input);
+      return fixed;
+    };
+  }
   app = await buildServer(bulwark);
   app.get('/__cpu', { config: { public: true } }, cpu);
   app.get('/__attempts', { config: { public: true } }, async () => {
