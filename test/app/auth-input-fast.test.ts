@@ -21,6 +21,8 @@ const texts = (max: number): unknown[] => [
   'nul\u0000',
   'é✓ 𝄞',
   ' padded ',
+  '   ',
+  '\u00a0\u2003',
   null,
   undefined,
   42,

@@ -318,6 +318,13 @@ describeEachBackend('auth guard over HTTP', (backend) => {
       [{ source_ip: '192.0.2.1', result: 'success', at: 'yesterday' }, 'at'],
       [{ source_ip: '192.0.2.1', result: 'success', user_id: 'x'.repeat(300) }, 'user_id'],
       [{ source_ip: '192.0.2.1', result: 'success', extra: 1 }, 'extra'],
+      // Blank text (spaces only, any Unicode space) says nothing: refused, never trimmed.
+      [
+        { source_ip: '192.0.2.1', result: 'failure', failure_reason: 'other', failure_text: '   ' },
+        'failure_text: must not be blank',
+      ],
+      [{ source_ip: '192.0.2.1', result: 'success', user_id: ' \u00a0\u2003' }, 'user_id: must not be blank'],
+      [{ source_ip: '192.0.2.1', result: 'success', sender: '\t' }, 'sender'],
     ])('refuses %j with 400 naming %s, storing nothing', async (body, field) => {
       const before = await c.bulwark.store.db
         .selectFrom('authentication_attempts')

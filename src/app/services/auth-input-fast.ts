@@ -11,6 +11,7 @@ import type { RecordAttempt } from './auth-input.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000;
 const RESULTS = new Set<string>(ATTEMPT_RESULTS);
 const REASONS = new Set<string>(FAILURE_REASONS);
@@ -20,7 +21,8 @@ const KEYS = new Set(['user_id', 'sender', 'source_ip', 'result', 'failure_reaso
 const FAULT = Symbol('fault');
 function optionalText(v: unknown, max: number): string | null | undefined | typeof FAULT {
   if (v === undefined || v === null) return v;
-  if (typeof v !== 'string' || v.length < 1 || v.length > max || CONTROL.test(v)) return FAULT;
+  if (typeof v !== 'string' || v.length < 1 || v.length > max || CONTROL.test(v) || !NOT_BLANK.test(v))
+    return FAULT;
   return v;
 }
 

@@ -15,6 +15,7 @@ import { fastRecordAttempt } from './auth-input-fast.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000;
 
 const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
@@ -28,7 +29,10 @@ const text = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' });
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' })
+    // An identity or a reason of spaces only says nothing; it is refused, not trimmed (an
+    // identity is compared exactly as sent).
+    .refine((s) => NOT_BLANK.test(s), { error: 'must not be blank' });
 
 export const recordAttemptSchema = z
   .strictObject({

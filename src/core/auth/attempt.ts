@@ -77,6 +77,7 @@ export const ATTEMPT_LIMITS = {
 // Control characters hide content in logs and terminals; NUL is not storable in PostgreSQL text.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000; // largest time a JS Date holds
 
 const text = (max: number) =>
@@ -84,7 +85,10 @@ const text = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' });
+    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' })
+    // An identity or a reason of spaces only says nothing; it is refused, not trimmed (an
+    // identity is compared exactly as sent).
+    .refine((s) => NOT_BLANK.test(s), { error: 'must not be blank' });
 
 /** Epoch ms, or an ISO 8601 time with a zone (the API speaks ISO). */
 const timestampSchema = z.union(
