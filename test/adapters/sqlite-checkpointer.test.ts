@@ -61,7 +61,10 @@ describe('SqliteCheckpointer', () => {
     c.start();
     expect(c.running).toBe(true);
     expect(autocheckpoint(h)).toBe(BACKSTOP_PAGES);
-    await until(() => c.stats.checkpoints > 0 && c.stats.lastCheckpointed === c.stats.lastLog, 'a checkpoint');
+    await until(
+      () => c.stats.checkpoints > 0 && c.stats.lastCheckpointed === c.stats.lastLog,
+      'a checkpoint',
+    );
     expect(rowsInMainFile(file)).toBe(300);
 
     // Writes go on while it runs; they reach the file too.
