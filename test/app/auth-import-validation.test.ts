@@ -112,6 +112,47 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
     });
   });
 
+  describe('blank text (the API refuses it: user_id, sender, failure_text "must not be blank")', () => {
+    const rowsFrom = async (ip: string) =>
+      (
+        await b.store.db
+          .selectFrom('authentication_attempts')
+          .select(['user_id', 'sender', 'failure_detail'])
+          .where('source_ip', '=', ip)
+          .execute()
+      ).map((r) => [r.user_id, r.sender, r.failure_detail]);
+
+    it('sshd: an empty or blank user name is stored as none; the attempt still counts', async () => {
+      const s = await load([sshd('Invalid user  from 10.4.4.1'), sshd('Invalid user    from 10.4.4.1')], {
+        format: 'sshd',
+        year: 2015,
+      });
+      expect(s.attempts_recorded).toBe(2);
+      expect(await rowsFrom('10.4.4.1')).toEqual([
+        [null, null, 'sshd.invalid_user'],
+        [null, null, 'sshd.invalid_user'],
+      ]);
+    });
+
+    it('jsonl: a blank user or sender is stored as none; a blank detail is skipped', async () => {
+      const line = (extra: string) =>
+        `{"ip":"10.4.4.2","at":"2025-02-01T10:00:00Z","result":"failure","failure_reason":"other","failure_text":"captcha"${extra}}`;
+      const s = await load(
+        [
+          line(',"user":"   "'),
+          line(',"sender":" "'),
+          '{"ip":"10.4.4.2","at":"2025-02-01T10:00:00Z","result":"failure","failure_reason":"other","failure_text":"  "}',
+        ],
+        { format: 'jsonl' },
+      );
+      expect(s).toMatchObject({ attempts_recorded: 2, skipped: { 'failure detail is blank': 1 } });
+      expect(await rowsFrom('10.4.4.2')).toEqual([
+        [null, null, 'jsonl: captcha'],
+        [null, null, 'jsonl: captcha'],
+      ]);
+    });
+  });
+
   describe('unlock keys and the anomaly event filter', () => {
     it('refuses an ip key that is not an IP, and audits nothing', async () => {
       const before = (await b.audit.list({ event_type: ['config_change'] }, { limit: 500, order: 'asc' }))

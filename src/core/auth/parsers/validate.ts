@@ -7,7 +7,11 @@
  * - source IP: an address, or, for sshd only (UseDNS logs the client's name), a syntactically
  *   valid DNS name kept as logged. A dotted-quad-looking or colon-bearing value that does not
  *   parse (`999.999.999.999`, `1.2.3`, `gggg::1`) is a broken address, not a name.
- * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL).
+ * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL), and
+ *   not blank. A user or sender that is empty or blank (spaces only; sshd logs `Invalid user  from
+ *   …` for an empty name) names nothing: it is stored as none (the API refuses a blank value and
+ *   takes an absent one) and the attempt is kept, so a scanner sending empty names still counts
+ *   against its address. A blank detail is skipped (`failure detail is blank`).
  */
 import type { LineParser, LineResult, ParsedAttempt } from './types.js';
 
@@ -15,6 +19,8 @@ import type { LineParser, LineResult, ParsedAttempt } from './types.js';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
+const NOT_BLANK = /\S/;
+const blank = (s: string | null): boolean => s !== null && !NOT_BLANK.test(s);
 
 export const SKIP_BAD_IP = 'source IP is not an IP address';
 
@@ -37,7 +43,20 @@ export function attemptProblem(a: ParsedAttempt, rules: AttemptRules): string | 
   if (a.sender !== null && CONTROL.test(a.sender)) return 'sender contains control characters';
   if (a.failure_detail !== null && CONTROL.test(a.failure_detail))
     return 'failure detail contains control characters';
+  // A reason `other` must say what it was; a blank detail says nothing (the API refuses it).
+  if (blank(a.failure_detail)) return 'failure detail is blank';
   return null;
+}
+
+const hasBlankIdentity = (a: ParsedAttempt): boolean => blank(a.user) || blank(a.sender);
+
+/** `a` with an empty or blank user or sender as none (see the header). */
+function withoutBlanks(a: ParsedAttempt): ParsedAttempt {
+  return {
+    ...a,
+    user: blank(a.user) ? null : a.user,
+    sender: blank(a.sender) ? null : a.sender,
+  };
 }
 
 /** `parser` with every attempt checked: a line with any attempt that breaks a rule is skipped whole. */
@@ -50,7 +69,7 @@ export function validatingParser(parser: LineParser, rules: AttemptRules): LineP
         const problem = attemptProblem(a, rules);
         if (problem !== null) return { skip: problem };
       }
-      return r;
+      return r.attempts.some(hasBlankIdentity) ? { attempts: r.attempts.map(withoutBlanks) } : r;
     },
   };
 }
