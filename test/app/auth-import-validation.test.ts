@@ -153,6 +153,51 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
     });
   });
 
+  describe('times (the API refuses an `at` more than 5 minutes ahead or before 2000)', () => {
+    const countFrom = async (ip: string) =>
+      (
+        await b.store.db
+          .selectFrom('authentication_attempts')
+          .select('id')
+          .where('source_ip', '=', ip)
+          .execute()
+      ).length;
+
+    it('sshd: a --year that dates the log in the future stores nothing, and says why', async () => {
+      const before = (await b.audit.list({}, { limit: 500, order: 'asc' })).items.length;
+      const s = await load([sshd('Failed password for root from 10.5.5.1 port 22 ssh2')], {
+        format: 'sshd',
+        year: 2099,
+      });
+      expect(s).toMatchObject({
+        attempts_recorded: 0,
+        skipped: { 'time is more than 5 minutes in the future': 1 },
+      });
+      expect(await countFrom('10.5.5.1')).toBe(0);
+      expect((await b.audit.list({}, { limit: 500, order: 'asc' })).items).toHaveLength(before);
+    });
+
+    it('jsonl: a time before 2000 (here seconds of 1970) or in the future is skipped', async () => {
+      const s = await load(
+        [
+          '{"ip":"10.5.5.2","time":1,"result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"1999-12-31T23:59:59Z","result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"2099-01-01T00:00:00Z","result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"2000-01-01T00:00:00Z","result":"failure","failure_reason":"bad_password"}',
+        ],
+        { format: 'jsonl' },
+      );
+      expect(s).toMatchObject({
+        attempts_recorded: 1,
+        skipped: {
+          'time is before 2000-01-01T00:00:00Z': 2,
+          'time is more than 5 minutes in the future': 1,
+        },
+      });
+      expect(await countFrom('10.5.5.2')).toBe(1);
+    });
+  });
+
   describe('unlock keys and the anomaly event filter', () => {
     it('refuses an ip key that is not an IP, and audits nothing', async () => {
       const before = (await b.audit.list({ event_type: ['config_change'] }, { limit: 500, order: 'asc' }))

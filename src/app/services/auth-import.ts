@@ -65,6 +65,8 @@ export class AuthImporter {
     private readonly attempts: AttemptStore,
     private readonly audit: AuditService,
     private readonly ipKeyOf: (ip: string) => string,
+    /** The server's clock: imported times pass the API's event-time rule against it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async importLines(
@@ -84,7 +86,7 @@ export class AuthImporter {
       batch = [];
       opts.onBatch?.(stats);
     };
-    for await (const p of parseLogStream(lines, createLineParser(parser), { stats })) {
+    for await (const p of parseLogStream(lines, createLineParser(parser, this.now), { stats })) {
       const a = this.stored(p);
       opts.onAttempt?.(a);
       batch.push({ attempt: a, event: p.event, note: noteOf(p) });

@@ -130,7 +130,12 @@ export class AuthService {
     this.snapshots = deps.snapshots;
     this.traffic = deps.traffic ?? new TrafficSummary({ windowMs: deps.policy.policy.perIp.windowMs });
     this.topN = deps.snapshotTopN ?? 20;
-    this.importer = new AuthImporter(this.attempts, this.audit, (ip) => decideKey(this.policy, ip));
+    this.importer = new AuthImporter(
+      this.attempts,
+      this.audit,
+      (ip) => decideKey(this.policy, ip),
+      () => this.clock.now(),
+    );
     this.thresholds = { ipv6PrefixLength: deps.policy.policy.ipv6Prefix, ...deps.anomalyThresholds };
   }
 

@@ -24,11 +24,14 @@ export type LogParserOptions =
   | ({ format: 'jsonl' } & JsonlOptions)
   | ({ format: 'dovecot' } & WallTimeOptions);
 
-/** A parser for one log stream in `format` (stateful for sshd: use one per stream). */
-export function createLineParser(options: LogParserOptions): LineParser {
+/**
+ * A parser for one log stream in `format` (stateful for sshd: use one per stream). With `now` (the
+ * server's clock), attempt times are held to the API's event-time rule too.
+ */
+export function createLineParser(options: LogParserOptions, now?: () => number): LineParser {
   if (options.tz !== undefined && !isTimeZone(options.tz)) throw validationError('tz', TZ_RULE);
   // Every format's attempts pass the same checks (validate.ts); only sshd logs host names.
-  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd' });
+  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd', now });
 }
 
 /** The format's parser alone, without the shared checks. */

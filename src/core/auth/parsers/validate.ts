@@ -12,7 +12,11 @@
  *   …` for an empty name) names nothing: it is stored as none (the API refuses a blank value and
  *   takes an absent one) and the attempt is kept, so a scanner sending empty names still counts
  *   against its address. A blank detail is skipped (`failure detail is blank`).
+ * - time: with a clock, the API's event-time rule (not more than 5 minutes ahead, not before
+ *   2000-01-01): an attempt dated by a wrong `--year`, or a JSON-lines time in seconds of 1970, is
+ *   skipped rather than stored at the head (or the foot) of every time-window view and the ledger.
  */
+import { eventTimeProblem } from '../../event-time.js';
 import type { LineParser, LineResult, ParsedAttempt } from './types.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
@@ -34,6 +38,8 @@ export function isHostname(s: string): boolean {
 export interface AttemptRules {
   /** Whether a DNS name may stand for the source (sshd with UseDNS); otherwise only addresses. */
   hostnames: boolean;
+  /** The server's clock: when given, times must pass the API's event-time rule (event-time.ts). */
+  now?: (() => number) | undefined;
 }
 
 /** Why `a` must not be stored, or null when it may. */
@@ -45,6 +51,10 @@ export function attemptProblem(a: ParsedAttempt, rules: AttemptRules): string | 
     return 'failure detail contains control characters';
   // A reason `other` must say what it was; a blank detail says nothing (the API refuses it).
   if (blank(a.failure_detail)) return 'failure detail is blank';
+  if (rules.now !== undefined) {
+    const problem = eventTimeProblem(a.timestamp, rules.now());
+    if (problem !== null) return `time ${problem}`;
+  }
   return null;
 }
 
