@@ -71,6 +71,13 @@ export const newStreamStats = (): StreamStats => ({
   skipped: new Map(),
 });
 
+/**
+ * The longest line read (the API's default body limit: a JSON-lines body imports as it is). A
+ * longer one is no line of any format: skipped, as not of the format (`line too long`), unparsed.
+ */
+export const MAX_LOG_LINE_CHARS = 262_144;
+export const SKIP_LINE_TOO_LONG = `line too long (over ${MAX_LOG_LINE_CHARS} characters)`;
+
 /** Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped. */
 export async function* parseLogStream(
   lines: AsyncIterable<string> | Iterable<string>,
@@ -82,7 +89,8 @@ export async function* parseLogStream(
   for await (const raw of lines) {
     lineNo++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const r = parser.parseLine(line);
+    const r: LineResult =
+      line.length > MAX_LOG_LINE_CHARS ? { skip: SKIP_LINE_TOO_LONG, foreign: true } : parser.parseLine(line);
     if (stats) {
       stats.lines++;
       if (!('foreign' in r) && line.trim() !== '') stats.recognised++;
