@@ -78,7 +78,10 @@ export const newStreamStats = (): StreamStats => ({
 export const MAX_LOG_LINE_CHARS = 262_144;
 export const SKIP_LINE_TOO_LONG = `line too long (over ${MAX_LOG_LINE_CHARS} characters)`;
 
-/** Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped. */
+/**
+ * Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped, and a
+ * UTF-8 byte order mark before the first line (Windows editors, PowerShell's `Out-File`).
+ */
 export async function* parseLogStream(
   lines: AsyncIterable<string> | Iterable<string>,
   parser: LineParser,
@@ -88,7 +91,8 @@ export async function* parseLogStream(
   const stats = opts.stats;
   for await (const raw of lines) {
     lineNo++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     const r: LineResult =
       line.length > MAX_LOG_LINE_CHARS ? { skip: SKIP_LINE_TOO_LONG, foreign: true } : parser.parseLine(line);
     if (stats) {
