@@ -199,7 +199,7 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
   });
 
   describe('unlock keys and the anomaly event filter', () => {
-    it('refuses an ip key that is not an IP, and audits nothing', async () => {
+    it('refuses an ip key that is not an IP, or a user part no user_id could be, and audits nothing', async () => {
       const before = (await b.audit.list({ event_type: ['config_change'] }, { limit: 500, order: 'asc' }))
         .items.length;
       for (const key of [
@@ -208,6 +208,13 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
         'user_ip:nope|bob',
         'ip:2001:db8::/48',
         'user_ip:10.0.0.1|',
+        // The user part is held to user_id's rules: no lock is ever held under these.
+        'user: ',
+        'user:a\nb',
+        'user:a\u001b[2Jb',
+        `user:${'u'.repeat(257)}`,
+        'user_ip:10.0.0.1|  ',
+        'user_ip:10.0.0.1|a\rb',
       ])
         await expect(b.auth.unlock(key, { id: 't', ip: '127.0.0.1' })).rejects.toMatchObject({
           code: 'validation_failed',
