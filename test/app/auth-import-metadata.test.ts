@@ -60,6 +60,41 @@ describeEachBackend('imported sshd attempts in the audit log', (backend) => {
     },
   );
 
+  it("the stored attempt's detail keeps the log's words too (event and words redacted apart)", async () => {
+    await b.auth.importer.importLines(
+      [
+        'Dec 10 09:11:20 LabSZ sshd[24000]: Failed password for invalid user admin from 198.51.100.4 port 22 ssh2',
+      ],
+      { format: 'sshd', year: 2015 },
+      { source: 'auth.log' },
+    );
+    await b.auth.importer.importLines(
+      [
+        JSON.stringify({
+          ip: '198.51.100.5',
+          at: '2025-01-01T00:00:00Z',
+          result: 'failure',
+          reason: 'other',
+          failure_detail: 'client sent password=hunter2-Secret',
+        }),
+      ],
+      { format: 'jsonl' },
+      { source: 'app.jsonl' },
+    );
+    const detail = async (ip: string) =>
+      (
+        await b.store.db
+          .selectFrom('authentication_attempts')
+          .select('failure_detail')
+          .where('source_ip', '=', ip)
+          .executeTakeFirstOrThrow()
+      ).failure_detail;
+    expect(await detail('198.51.100.4')).toBe('sshd.failed_password: failed password for an unknown user');
+    const secret = await detail('198.51.100.5');
+    expect(secret).toMatch(/^jsonl: client sent password=\[REDACTED:password/);
+    expect(secret).not.toContain('hunter2');
+  });
+
   it('still redacts a secret that is really in a detail', async () => {
     await b.auth.importer.importLines(
       [

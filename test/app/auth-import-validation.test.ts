@@ -112,8 +112,94 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
     });
   });
 
+  describe('blank text (the API refuses it: user_id, sender, failure_text "must not be blank")', () => {
+    const rowsFrom = async (ip: string) =>
+      (
+        await b.store.db
+          .selectFrom('authentication_attempts')
+          .select(['user_id', 'sender', 'failure_detail'])
+          .where('source_ip', '=', ip)
+          .execute()
+      ).map((r) => [r.user_id, r.sender, r.failure_detail]);
+
+    it('sshd: an empty or blank user name is stored as none; the attempt still counts', async () => {
+      const s = await load([sshd('Invalid user  from 10.4.4.1'), sshd('Invalid user    from 10.4.4.1')], {
+        format: 'sshd',
+        year: 2015,
+      });
+      expect(s.attempts_recorded).toBe(2);
+      expect(await rowsFrom('10.4.4.1')).toEqual([
+        [null, null, 'sshd.invalid_user'],
+        [null, null, 'sshd.invalid_user'],
+      ]);
+    });
+
+    it('jsonl: a blank user or sender is stored as none; a blank detail is skipped', async () => {
+      const line = (extra: string) =>
+        `{"ip":"10.4.4.2","at":"2025-02-01T10:00:00Z","result":"failure","failure_reason":"other","failure_text":"captcha"${extra}}`;
+      const s = await load(
+        [
+          line(',"user":"   "'),
+          line(',"sender":" "'),
+          '{"ip":"10.4.4.2","at":"2025-02-01T10:00:00Z","result":"failure","failure_reason":"other","failure_text":"  "}',
+        ],
+        { format: 'jsonl' },
+      );
+      expect(s).toMatchObject({ attempts_recorded: 2, skipped: { 'failure detail is blank': 1 } });
+      expect(await rowsFrom('10.4.4.2')).toEqual([
+        [null, null, 'jsonl: captcha'],
+        [null, null, 'jsonl: captcha'],
+      ]);
+    });
+  });
+
+  describe('times (the API refuses an `at` more than 5 minutes ahead or before 2000)', () => {
+    const countFrom = async (ip: string) =>
+      (
+        await b.store.db
+          .selectFrom('authentication_attempts')
+          .select('id')
+          .where('source_ip', '=', ip)
+          .execute()
+      ).length;
+
+    it('sshd: a --year that dates the log in the future stores nothing, and says why', async () => {
+      const before = (await b.audit.list({}, { limit: 500, order: 'asc' })).items.length;
+      const s = await load([sshd('Failed password for root from 10.5.5.1 port 22 ssh2')], {
+        format: 'sshd',
+        year: 2099,
+      });
+      expect(s).toMatchObject({
+        attempts_recorded: 0,
+        skipped: { 'time is more than 5 minutes in the future': 1 },
+      });
+      expect(await countFrom('10.5.5.1')).toBe(0);
+      expect((await b.audit.list({}, { limit: 500, order: 'asc' })).items).toHaveLength(before);
+    });
+
+    it('jsonl: a time before 2000 (here seconds of 1970) or in the future is skipped', async () => {
+      const s = await load(
+        [
+          '{"ip":"10.5.5.2","time":1,"result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"1999-12-31T23:59:59Z","result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"2099-01-01T00:00:00Z","result":"failure","failure_reason":"bad_password"}',
+          '{"ip":"10.5.5.2","at":"2000-01-01T00:00:00Z","result":"failure","failure_reason":"bad_password"}',
+        ],
+        { format: 'jsonl' },
+      );
+      expect(s).toMatchObject({
+        attempts_recorded: 1,
+        skipped: {
+          'time is before 2000-01-01T00:00:00Z': 2,
+          'time is more than 5 minutes in the future': 1,
+        },
+      });
+      expect(await countFrom('10.5.5.2')).toBe(1);
+    });
+  });
+
   describe('unlock keys and the anomaly event filter', () => {
-    it('refuses an ip key that is not an IP, and audits nothing', async () => {
+    it('refuses an ip key that is not an IP, or a user part no user_id could be, and audits nothing', async () => {
       const before = (await b.audit.list({ event_type: ['config_change'] }, { limit: 500, order: 'asc' }))
         .items.length;
       for (const key of [
@@ -122,6 +208,13 @@ describeEachBackend('importers refuse what the API refuses', (backend) => {
         'user_ip:nope|bob',
         'ip:2001:db8::/48',
         'user_ip:10.0.0.1|',
+        // The user part is held to user_id's rules: no lock is ever held under these.
+        'user: ',
+        'user:a\nb',
+        'user:a\u001b[2Jb',
+        `user:${'u'.repeat(257)}`,
+        'user_ip:10.0.0.1|  ',
+        'user_ip:10.0.0.1|a\rb',
       ])
         await expect(b.auth.unlock(key, { id: 't', ip: '127.0.0.1' })).rejects.toMatchObject({
           code: 'validation_failed',

@@ -24,6 +24,27 @@ describe('bulwark auth: bad input is exit 2 naming the option', () => {
     expect(r.stderr).not.toContain('EISDIR');
   });
 
+  it('a line over 256 Ki characters is skipped as too long, not parsed (no file grows one line without end)', async () => {
+    const f = path.join(dir, 'long-line.log');
+    const line = (user: string) =>
+      `Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for invalid user ${user} from 192.0.2.9 port 22 ssh2`;
+    writeFileSync(f, [line('a'), line('b'.repeat(300_000)), line('c')].join('\n') + '\n');
+    const r = await run('auth', 'import', f, '--format', 'sshd', '--year', '2015', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      lines: 3,
+      attempts_recorded: 2,
+      skipped: { 'line too long (over 262144 characters)': 1 },
+    });
+    // A file of nothing else (a binary without line breaks) is no log of the format: exit 2, no stack.
+    const bin = path.join(dir, 'no-breaks.bin');
+    writeFileSync(bin, Buffer.alloc(400_000));
+    const b = await run('auth', 'import', bin, '--format', 'sshd');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('no line is a sshd log line (1 line read: line too long');
+    expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('an unknown --tz, even with an empty file', async () => {
     const empty = path.join(dir, 'empty.log');
     writeFileSync(empty, '');

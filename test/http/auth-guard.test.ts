@@ -2,6 +2,7 @@
  * The auth guard end to end over HTTP on both SQL backends: decisions, stored attempts with their
  * bucket state, audit entries, lockouts (list, unlock), snapshots, and bad input naming the field.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { type Bulwark, createBulwark } from '../../src/app/bulwark.js';
@@ -339,6 +340,26 @@ describeEachBackend('auth guard over HTTP', (backend) => {
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
+    });
+
+    it('keeps a user_id or sender that looks like a secret as sent (what limits and lockouts count), as API.md says', async () => {
+      const body = {
+        source_ip: '192.0.2.77',
+        result: 'failure',
+        failure_reason: 'bad_password',
+        user_id: 'password=hunter2',
+        sender: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      };
+      const r = await post(c, body);
+      expect(r.statusCode).toBe(200);
+      const row = await c.bulwark.store.db
+        .selectFrom('authentication_attempts')
+        .select(['user_id', 'sender'])
+        .where('id', '=', r.json().attempt_id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ user_id: body.user_id, sender: body.sender });
+      const doc = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+      expect(doc).toContain("An attempt's `user_id` and `sender` are stored as sent");
     });
 
     it('refuses a malformed unlock key and anomaly window with 400 naming the field', async () => {

@@ -65,6 +65,8 @@ export class AuthImporter {
     private readonly attempts: AttemptStore,
     private readonly audit: AuditService,
     private readonly ipKeyOf: (ip: string) => string,
+    /** The server's clock: imported times pass the API's event-time rule against it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async importLines(
@@ -84,7 +86,7 @@ export class AuthImporter {
       batch = [];
       opts.onBatch?.(stats);
     };
-    for await (const p of parseLogStream(lines, createLineParser(parser), { stats })) {
+    for await (const p of parseLogStream(lines, createLineParser(parser, this.now), { stats })) {
       const a = this.stored(p);
       opts.onAttempt?.(a);
       batch.push({ attempt: a, event: p.event, note: noteOf(p) });
@@ -104,8 +106,10 @@ export class AuthImporter {
   private stored(p: ParsedAttempt): StoredAttempt {
     // The log's event is kept with the detail, so views can pick events (e.g. sshd.failed_password).
     // A success after failures for other users on the connection keeps that flag the same way.
+    // The log's words are redacted on their own: joined first, `sshd.failed_password: failed …`
+    // reads as a password assignment and the redactor masked the log's word (as in auditOf).
     const note = noteOf(p);
-    const detail = note ? `${p.event}: ${note}` : p.event;
+    const detail = note ? `${p.event}: ${this.audit.redactFreeText(note)}` : p.event;
     return {
       id: newId(),
       user_id: cap(p.user, 256),
@@ -116,8 +120,9 @@ export class AuthImporter {
       result: p.result,
       failure_reason: p.result === 'success' ? null : ((p.failure_reason ?? 'other') as FailureReason),
       // Log text is free text (a JSON-lines detail is whatever the writer put there): redacted like
-      // the audit copy, before the cut, so the cut cannot leave half a secret the redactor misses.
-      failure_detail: this.audit.redactFreeText(detail).slice(0, 512),
+      // the audit copy (above), before the cut, so the cut cannot leave half a secret the redactor
+      // misses. The event name is Bulwark's own (`<source>.<event>`), never a secret.
+      failure_detail: detail.slice(0, 512),
       rl_bucket_state: [],
     };
   }

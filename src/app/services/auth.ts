@@ -14,7 +14,7 @@
 import { EVENT_RULE, isEventFilter } from '../../core/auth/parsers/stream.js';
 import { AnomalyDetector, type Finding } from '../../core/auth/anomaly.js';
 import { resolveThresholds, type AnomalyThresholdsInput } from '../../core/auth/anomaly-thresholds.js';
-import type { FailureReason, RlBucketEntry } from '../../core/auth/attempt.js';
+import { ATTEMPT_LIMITS, type FailureReason, type RlBucketEntry } from '../../core/auth/attempt.js';
 import type { Clock } from '../../core/clock.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import { ipKeyUnchecked as ipKeyOrNull, parseCidr, parseIp } from '../../core/net/ip.js';
@@ -130,7 +130,12 @@ export class AuthService {
     this.snapshots = deps.snapshots;
     this.traffic = deps.traffic ?? new TrafficSummary({ windowMs: deps.policy.policy.perIp.windowMs });
     this.topN = deps.snapshotTopN ?? 20;
-    this.importer = new AuthImporter(this.attempts, this.audit, (ip) => decideKey(this.policy, ip));
+    this.importer = new AuthImporter(
+      this.attempts,
+      this.audit,
+      (ip) => decideKey(this.policy, ip),
+      () => this.clock.now(),
+    );
     this.thresholds = { ipv6PrefixLength: deps.policy.policy.ipv6Prefix, ...deps.anomalyThresholds };
   }
 
@@ -333,11 +338,12 @@ export class AuthService {
     // (an IPv6 address to its /64), so "unlock the address I see" lifts the lock that holds it.
     let subject = m[2]!;
     if (name === 'ip') subject = unlockIpKey(this.policy, subject);
+    else if (name === 'user') unlockUser(subject);
     else if (name === 'user_ip') {
       const bar = subject.indexOf('|');
       if (bar <= 0 || bar === subject.length - 1)
         throw validationError('key', 'must be user_ip:<ip key>|<user>');
-      subject = `${unlockIpKey(this.policy, subject.slice(0, bar))}|${subject.slice(bar + 1)}`;
+      subject = `${unlockIpKey(this.policy, subject.slice(0, bar))}|${unlockUser(subject.slice(bar + 1))}`;
     }
     key = `${name}:${subject}`;
     const storeKey = lockStoreKey(name, subject);
@@ -434,6 +440,21 @@ function unlockIpKey(policy: CompiledRateLimitPolicy, part: string): string {
   const full = range.prefix === (range.version === 4 && !range.network.includes(':') ? 32 : 128);
   if (k !== range.text && !full) throw validationError('key', IP_PART_RULE);
   return k;
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const USER_CONTROL = /[\u0000-\u001f\u007f]/;
+const USER_PART_RULE = `the user part must be a user_id as an attempt takes it (not blank, no control characters, at most ${ATTEMPT_LIMITS.user_id} characters)`;
+
+/**
+ * An unlock key's user part, held to the rules a recorded attempt's user_id is: no lock can be
+ * held under a blank or control-character name, and such a key would only write an audit entry
+ * (`unlock user:a<LF>b`) for nothing. validation_failed naming `key`, nothing audited.
+ */
+function unlockUser(part: string): string {
+  if (part.length > ATTEMPT_LIMITS.user_id || USER_CONTROL.test(part) || !/\S/.test(part))
+    throw validationError('key', USER_PART_RULE);
+  return part;
 }
 
 function decideKey(policy: CompiledRateLimitPolicy, ip: string): string {

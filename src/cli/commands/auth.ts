@@ -4,15 +4,16 @@
  * and end with a summary: lines read, attempts recorded, lines skipped by reason.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { count, printJson, table } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
+import { boundedLines } from '../../adapters/fs/log-lines.js';
 import {
   EVENT_RULE,
   isEventFilter,
+  MAX_LOG_LINE_CHARS,
   TZ_RULE,
   type LogFormat,
   type LogParserOptions,
@@ -133,7 +134,8 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
                 read += chunk.length;
                 bar?.update(done + read, { attempts: recorded });
               });
-              const lines = createInterface({ input, crlfDelay: Infinity });
+              // Bounded: a file without line breaks cannot grow one line without end.
+              const lines = boundedLines(input, MAX_LOG_LINE_CHARS);
               const s = await b.auth.importer.importLines(
                 lines,
                 { ...parser },

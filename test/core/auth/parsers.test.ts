@@ -219,4 +219,19 @@ describe('streaming', () => {
     ]);
     expect(skipped).toEqual([['not valid JSON', 2]]);
   });
+
+  it('reads a first line behind a UTF-8 byte order mark (a log saved by a Windows editor or PowerShell)', async () => {
+    const bom = '\uFEFF';
+    const jsonl = [`${bom}{"ip":"192.0.2.1","time":1,"result":"success"}`];
+    const sshd = [`${bom}Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user x from 192.0.2.3`];
+    const read = async (lines: string[], options: Parameters<typeof createLineParser>[0]) => {
+      const out: ParsedAttempt[] = [];
+      for await (const a of parseLogStream(lines, createLineParser(options))) out.push(a);
+      return out.map((a) => a.source_ip);
+    };
+    expect(await read(jsonl, { format: 'jsonl' })).toEqual(['192.0.2.1']);
+    expect(await read(sshd, { format: 'sshd', year: 2015 })).toEqual(['192.0.2.3']);
+    // Only at the very start: further on it is the line's own text.
+    expect(await read([jsonl[0]!.slice(1), jsonl[0]!], { format: 'jsonl' })).toEqual(['192.0.2.1']);
+  });
 });

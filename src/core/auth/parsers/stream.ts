@@ -24,11 +24,14 @@ export type LogParserOptions =
   | ({ format: 'jsonl' } & JsonlOptions)
   | ({ format: 'dovecot' } & WallTimeOptions);
 
-/** A parser for one log stream in `format` (stateful for sshd: use one per stream). */
-export function createLineParser(options: LogParserOptions): LineParser {
+/**
+ * A parser for one log stream in `format` (stateful for sshd: use one per stream). With `now` (the
+ * server's clock), attempt times are held to the API's event-time rule too.
+ */
+export function createLineParser(options: LogParserOptions, now?: () => number): LineParser {
   if (options.tz !== undefined && !isTimeZone(options.tz)) throw validationError('tz', TZ_RULE);
   // Every format's attempts pass the same checks (validate.ts); only sshd logs host names.
-  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd' });
+  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd', now });
 }
 
 /** The format's parser alone, without the shared checks. */
@@ -68,7 +71,17 @@ export const newStreamStats = (): StreamStats => ({
   skipped: new Map(),
 });
 
-/** Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped. */
+/**
+ * The longest line read (the API's default body limit: a JSON-lines body imports as it is). A
+ * longer one is no line of any format: skipped, as not of the format (`line too long`), unparsed.
+ */
+export const MAX_LOG_LINE_CHARS = 262_144;
+export const SKIP_LINE_TOO_LONG = `line too long (over ${MAX_LOG_LINE_CHARS} characters)`;
+
+/**
+ * Parses lines as they arrive, yielding attempts in log order. A trailing `\r` is dropped, and a
+ * UTF-8 byte order mark before the first line (Windows editors, PowerShell's `Out-File`).
+ */
 export async function* parseLogStream(
   lines: AsyncIterable<string> | Iterable<string>,
   parser: LineParser,
@@ -78,8 +91,10 @@ export async function* parseLogStream(
   const stats = opts.stats;
   for await (const raw of lines) {
     lineNo++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const r = parser.parseLine(line);
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    const r: LineResult =
+      line.length > MAX_LOG_LINE_CHARS ? { skip: SKIP_LINE_TOO_LONG, foreign: true } : parser.parseLine(line);
     if (stats) {
       stats.lines++;
       if (!('foreign' in r) && line.trim() !== '') stats.recognised++;

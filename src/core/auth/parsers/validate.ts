@@ -7,14 +7,24 @@
  * - source IP: an address, or, for sshd only (UseDNS logs the client's name), a syntactically
  *   valid DNS name kept as logged. A dotted-quad-looking or colon-bearing value that does not
  *   parse (`999.999.999.999`, `1.2.3`, `gggg::1`) is a broken address, not a name.
- * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL).
+ * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL), and
+ *   not blank. A user or sender that is empty or blank (spaces only; sshd logs `Invalid user  from
+ *   …` for an empty name) names nothing: it is stored as none (the API refuses a blank value and
+ *   takes an absent one) and the attempt is kept, so a scanner sending empty names still counts
+ *   against its address. A blank detail is skipped (`failure detail is blank`).
+ * - time: with a clock, the API's event-time rule (not more than 5 minutes ahead, not before
+ *   2000-01-01): an attempt dated by a wrong `--year`, or a JSON-lines time in seconds of 1970, is
+ *   skipped rather than stored at the head (or the foot) of every time-window view and the ledger.
  */
+import { eventTimeProblem } from '../../event-time.js';
 import type { LineParser, LineResult, ParsedAttempt } from './types.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
+const NOT_BLANK = /\S/;
+const blank = (s: string | null): boolean => s !== null && !NOT_BLANK.test(s);
 
 export const SKIP_BAD_IP = 'source IP is not an IP address';
 
@@ -28,6 +38,8 @@ export function isHostname(s: string): boolean {
 export interface AttemptRules {
   /** Whether a DNS name may stand for the source (sshd with UseDNS); otherwise only addresses. */
   hostnames: boolean;
+  /** The server's clock: when given, times must pass the API's event-time rule (event-time.ts). */
+  now?: (() => number) | undefined;
 }
 
 /** Why `a` must not be stored, or null when it may. */
@@ -37,7 +49,24 @@ export function attemptProblem(a: ParsedAttempt, rules: AttemptRules): string | 
   if (a.sender !== null && CONTROL.test(a.sender)) return 'sender contains control characters';
   if (a.failure_detail !== null && CONTROL.test(a.failure_detail))
     return 'failure detail contains control characters';
+  // A reason `other` must say what it was; a blank detail says nothing (the API refuses it).
+  if (blank(a.failure_detail)) return 'failure detail is blank';
+  if (rules.now !== undefined) {
+    const problem = eventTimeProblem(a.timestamp, rules.now());
+    if (problem !== null) return `time ${problem}`;
+  }
   return null;
+}
+
+const hasBlankIdentity = (a: ParsedAttempt): boolean => blank(a.user) || blank(a.sender);
+
+/** `a` with an empty or blank user or sender as none (see the header). */
+function withoutBlanks(a: ParsedAttempt): ParsedAttempt {
+  return {
+    ...a,
+    user: blank(a.user) ? null : a.user,
+    sender: blank(a.sender) ? null : a.sender,
+  };
 }
 
 /** `parser` with every attempt checked: a line with any attempt that breaks a rule is skipped whole. */
@@ -50,7 +79,7 @@ export function validatingParser(parser: LineParser, rules: AttemptRules): LineP
         const problem = attemptProblem(a, rules);
         if (problem !== null) return { skip: problem };
       }
-      return r;
+      return r.attempts.some(hasBlankIdentity) ? { attempts: r.attempts.map(withoutBlanks) } : r;
     },
   };
 }
