@@ -1,5 +1,6 @@
 /** Shared pieces of route schemas. */
 import { z } from 'zod';
+import { parseIsoTime } from '../core/iso-time.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../core/pagination.js';
 
 /** `?severity=high,critical` or `?severity=high&severity=critical`. */
@@ -27,6 +28,26 @@ export const queryInt = (min: number, max: number) =>
       return z.NEVER;
     }
     return n;
+  });
+
+export const QUERY_TIME_RULE =
+  'must be epoch milliseconds or an ISO 8601 date-time with a zone (2026-01-15T12:00:00Z)';
+
+/**
+ * A time in a query string, as API.md's conventions take every input time: epoch milliseconds or an
+ * ISO 8601 date-time with its zone. One parser for every route's `since` / `until`, so the same
+ * value means the same instant everywhere and is refused with the same words.
+ */
+export const queryTime = z
+  .string({ error: 'must be given once' })
+  .max(40, { error: 'must be at most 40 characters' })
+  .transform((s, ctx) => {
+    const ms = /^\d{1,15}$/.test(s) ? Number(s) : parseIsoTime(s);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: QUERY_TIME_RULE });
+      return z.NEVER;
+    }
+    return ms;
   });
 
 export const pageQuery = {

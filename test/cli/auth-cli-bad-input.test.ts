@@ -56,6 +56,23 @@ describe('bulwark auth: bad input is exit 2 naming the option', () => {
     expect((await run('auth', 'import', empty, '--format', 'sshd', '--tz', 'Europe/Berlin')).code).toBe(0);
   });
 
+  it('an impossible date in --since or --until (Date.parse rolled 2015-02-30 over into March)', async () => {
+    for (const [flag, value] of [
+      ['--since', '2015-02-30'],
+      ['--until', '2015-04-31T00:00:00Z'],
+      ['--since', '2015-02-29T12:00:00Z'],
+    ]) {
+      const args = ['anomalies', '--since', '2015-02-01T00:00:00Z', '--until', '2015-03-01T00:00:00Z'];
+      args[args.indexOf(flag!) + 1] = value!;
+      const r = await run(...args);
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.stderr).toContain(`${flag!.slice(2)}: must be an ISO 8601 date or time with a zone`);
+    }
+    const audit = await run('audit', 'export', '--format', 'jsonl', '--since', '2015-02-30T00:00:00Z');
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toContain('--since must be epoch ms or an ISO 8601 date-time with a zone');
+  });
+
   it('an --event that names no log source', async () => {
     const r = await run(
       'anomalies',

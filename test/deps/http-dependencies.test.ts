@@ -149,6 +149,17 @@ describeEachBackend('dependency scanning API', (backend) => {
     });
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json()).toMatchObject({ code: 'validation_failed', field: 'expires' });
+    // An impossible date is refused, not rolled over into the next month by Date.parse.
+    for (const expires of ['2026-02-30', '2026-02-30T12:00:00Z', '2026-04-31T00:00:00+02:00']) {
+      const impossible = await post('/security/approvals', {
+        advisory_id: 'CVE-2099-0001',
+        reason: 'r',
+        approver: 'a',
+        expires,
+      });
+      expect(impossible.statusCode, expires).toBe(400);
+      expect(impossible.json()).toMatchObject({ code: 'validation_failed', field: 'expires' });
+    }
     const unknown = await post('/security/approvals', {
       advisory_id: 'PYSEC-2021-1',
       reason: 'r',

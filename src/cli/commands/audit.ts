@@ -26,6 +26,7 @@ import { matchesAuditFilter } from '../../core/audit/filter.js';
 import { withFlagNames } from '../flags.js';
 import { normalizeIp } from '../../core/audit/source-ip.js';
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from '../../core/audit/types.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 import { presentCheckpoint } from '../../app/audit/present.js';
 
 /** The service's field names (from, to, tree_size) as this command's flags. */
@@ -40,8 +41,8 @@ const seqArg = (field: string) => (v: string) => {
 };
 
 const timeArg = (field: string) => (v: string) => {
-  const ms = /^\d{1,15}$/.test(v) ? Number(v) : /T.*(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms))
+  const ms = /^\d{1,15}$/.test(v) ? Number(v) : parseIsoTime(v);
+  if (ms === null)
     throw new InvalidArgumentError(`${field} must be epoch ms or an ISO 8601 date-time with a zone`);
   return ms;
 };

@@ -9,6 +9,7 @@ import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { count, printJson, table } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
+import { parseIsoDate, parseIsoTime } from '../../core/iso-time.js';
 import { boundedLines } from '../../adapters/fs/log-lines.js';
 import {
   EVENT_RULE,
@@ -63,8 +64,9 @@ function parserOptions(o: {
 
 function time(field: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const t = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
-  if (Number.isNaN(t))
+  // A date alone is its midnight UTC; an impossible date (2026-02-30) is refused, not rolled over.
+  const t = parseIsoDate(v) ?? parseIsoTime(v);
+  if (t === null)
     throw validationError(field, 'must be an ISO 8601 date or time with a zone (2025-01-31T12:00:00Z)');
   return t;
 }

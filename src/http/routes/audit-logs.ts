@@ -11,28 +11,8 @@ import type { AuditFilter, AuditRow } from '../../core/ports/audit-store.js';
 import { SUBMITTED_BY_KEY } from '../../core/audit/submission.js';
 import type { JsonObject } from '../../core/audit/types.js';
 import { presentAuditRow, presentCheckpoint } from '../../app/audit/present.js';
-import { csvList, pageQuery, queryInt, responses } from '../schemas.js';
+import { csvList, pageQuery, queryInt, queryTime, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
-
-/** Epoch milliseconds or an ISO 8601 date-time with a zone. */
-const queryTime = z
-  .string({ error: 'must be given once' })
-  .max(40, { error: 'must be at most 40 characters' })
-  .transform((s, ctx) => {
-    const ms = /^\d{1,15}$/.test(s)
-      ? Number(s)
-      : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(s)
-        ? Date.parse(s)
-        : NaN;
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be epoch milliseconds or an ISO 8601 date-time with a zone',
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 export const auditListQuery = z.strictObject({
   event_type: csvList(AUDIT_EVENT_TYPES).optional(),

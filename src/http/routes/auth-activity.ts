@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import type { BucketName } from '../../core/auth/timeseries.js';
-import { responses } from '../schemas.js';
+import { queryTime, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const isoTime = z
-  .string({ error: 'must be given once, as an ISO 8601 time' })
-  .regex(ISO_TIME, { error: 'must be an ISO 8601 time with its offset, e.g. 2026-01-15T12:00:00Z' })
-  .transform((s) => Date.parse(s))
-  .refine((n) => Number.isFinite(n), { error: 'is not a valid time' });
-
 const query = z.strictObject({
-  since: isoTime.optional(),
-  until: isoTime.optional(),
+  since: queryTime.optional(),
+  until: queryTime.optional(),
   bucket: z.enum(['hour', 'day']).optional(),
 });
 

@@ -12,17 +12,13 @@ import {
 } from '../../app/present-auth.js';
 import { BulwarkError } from '../../core/errors.js';
 import { actorOf } from '../auth.js';
-import { queryInt, responses } from '../schemas.js';
+import { queryInt, queryTime, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 const DAY = 86_400_000;
-const isoTime = z.iso
-  .datetime({ offset: true, error: 'must be an ISO 8601 time with a zone' })
-  .transform(Date.parse);
-
 const anomalyQuery = z.strictObject({
-  since: isoTime.optional(),
-  until: isoTime.optional(),
+  since: queryTime.optional(),
+  until: queryTime.optional(),
   max_attempts: queryInt(1, 1000).optional(),
 });
 

@@ -9,6 +9,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
+import { parseIsoDate, parseIsoTime } from '../../iso-time.js';
 import type { ScanFinding } from '../report/scan-result.js';
 import { isPackageName } from '../versions/ecosystem.js';
 import { ADVISORY_ID_HINT, isAdvisoryId } from './advisory-id.js';
@@ -33,8 +34,6 @@ export interface ApprovalRule {
 export const APPROVAL_LIMITS = { reason: 2048, approver: 256, id: 128, package: 512, range: 256, path: 2048 };
 
 const ID = /^[\x21-\x7e]{1,128}$/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -53,16 +52,10 @@ const oneLine = (max: number) =>
  */
 export function parseExpiry(value: string): number | null {
   const v = value.trim();
-  if (DATE_ONLY.test(v)) {
-    const t = Date.parse(`${v}T00:00:00Z`);
-    // Through the end of that day (the last millisecond of it, so it still prints as that day).
-    return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== v ? null : t + 86_400_000 - 1;
-  }
-  if (ISO_TIME.test(v)) {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? null : t;
-  }
-  return null;
+  const day = parseIsoDate(v);
+  // Through the end of that day (the last millisecond of it, so it still prints as that day).
+  if (day !== null) return day + 86_400_000 - 1;
+  return parseIsoTime(v);
 }
 
 /** What a caller sends to create an approval (API body, CLI flags, one policy-file entry). */
