@@ -50,6 +50,12 @@ export const queryTime = z
     return ms;
   });
 
+/**
+ * The body of an action that takes no input (sign a checkpoint, take a snapshot): none, or `{}`.
+ * Anything else is refused naming the field, as every other body's unknown fields are.
+ */
+export const emptyBody = z.strictObject({}).nullish(); // Fastify hands the validator null for no body
+
 export const pageQuery = {
   limit: queryInt(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z

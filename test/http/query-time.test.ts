@@ -3,6 +3,7 @@
  * (src/http/schemas.ts queryTime), as API.md's conventions promise for every input time: epoch
  * milliseconds or an ISO 8601 date-time with its zone. `/security/anomalies` and
  * `/auth/attempts/timeseries` took ISO only (a new-user trial found `since=<epoch ms>` refused).
+ * The routes that take no input refuse a body with fields instead of ignoring it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, FakeClock, startTestApp, type TestApp } from '../support/app.js';
@@ -61,3 +62,26 @@ it('the anomaly view reads the same window either way (the attempts inside it co
   expect(r.since).toBe(SINCE_ISO);
   expect(r.in_window).toBe(3);
 });
+
+describe.each(['/auth/rate-limit/snapshots', '/security/logs/checkpoints'])(
+  'POST %s takes no input',
+  (route) => {
+    const post = (payload?: unknown) =>
+      t.app.inject({
+        method: 'POST',
+        url: route,
+        headers: bearer(t.tokens.admin),
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    it('answers with no body or {}', async () => {
+      expect((await post()).statusCode).toBeLessThan(300);
+      expect((await post({})).statusCode).toBeLessThan(300);
+    });
+    it('refuses a field, naming it (it was ignored)', async () => {
+      const r = await post({ x: 1 });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ code: 'validation_failed' });
+      expect(r.json().message).toContain('x');
+    });
+  },
+);

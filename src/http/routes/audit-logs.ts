@@ -11,7 +11,7 @@ import type { AuditFilter, AuditRow } from '../../core/ports/audit-store.js';
 import { SUBMITTED_BY_KEY } from '../../core/audit/submission.js';
 import type { JsonObject } from '../../core/audit/types.js';
 import { presentAuditRow, presentCheckpoint } from '../../app/audit/present.js';
-import { csvList, pageQuery, queryInt, queryTime, responses } from '../schemas.js';
+import { csvList, emptyBody, pageQuery, queryInt, queryTime, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 export const auditListQuery = z.strictObject({
@@ -196,6 +196,7 @@ export const auditLogRoutes: RouteModule = (app, bulwark) => {
       config: { scope: 'admin' },
       schema: {
         summary: 'Sign a checkpoint of the current head now',
+        body: emptyBody,
         response: responses(201, '{checkpoint, created} (200 when the head was already checkpointed)', [409]),
       },
     },

@@ -12,7 +12,7 @@ import {
 } from '../../app/present-auth.js';
 import { BulwarkError } from '../../core/errors.js';
 import { actorOf } from '../auth.js';
-import { queryInt, queryTime, responses } from '../schemas.js';
+import { emptyBody, queryInt, queryTime, responses } from '../schemas.js';
 import type { RouteModule } from '../server.js';
 
 const DAY = 86_400_000;
@@ -82,6 +82,7 @@ export const authGuardRoutes: RouteModule = (app, bulwark) => {
       config: { scope: 'admin' },
       schema: {
         summary: 'Capture a RateLimitSnapshot now (limits and the top IPs and senders of the window)',
+        body: emptyBody,
         response: responses(201, 'The snapshot'),
       },
     },
