@@ -152,6 +152,12 @@ export const UNSAFE_TEXT_MESSAGE =
 export const hasUnsafeText = (s: string): boolean => UNSAFE_TEXT.test(s);
 
 /**
+ * Whether `s` cannot be one line of text: a line break of any kind (U+2028 and U+2029 included,
+ * which JavaScript and many log viewers break lines on), a tab, or anything hasUnsafeText refuses.
+ */
+export const hasLineUnsafeText = (s: string): boolean => LINE_BREAKS.test(s) || UNSAFE_TEXT.test(s);
+
+/**
  * The dotted path of the first string (value or object key) in `value` that hasUnsafeText, or null.
  * Used on every API input before it reaches a schema, so no field can smuggle such characters in.
  */

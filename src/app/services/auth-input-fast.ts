@@ -5,13 +5,10 @@
  * value set to undefined, any fault), which then takes the schema for its normalising and for the
  * error that names the field. test/app/auth-input-fast.test.ts checks the two agree.
  */
-import { ATTEMPT_LIMITS, ATTEMPT_RESULTS, FAILURE_REASONS } from '../../core/auth/attempt.js';
+import { ATTEMPT_LIMITS, ATTEMPT_RESULTS, FAILURE_REASONS, isAttemptText } from '../../core/auth/attempt.js';
 import { parseIp } from '../../core/net/ip.js';
 import type { RecordAttempt } from './auth-input.js';
 
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000;
 const RESULTS = new Set<string>(ATTEMPT_RESULTS);
 const REASONS = new Set<string>(FAILURE_REASONS);
@@ -21,8 +18,7 @@ const KEYS = new Set(['user_id', 'sender', 'source_ip', 'result', 'failure_reaso
 const FAULT = Symbol('fault');
 function optionalText(v: unknown, max: number): string | null | undefined | typeof FAULT {
   if (v === undefined || v === null) return v;
-  if (typeof v !== 'string' || v.length < 1 || v.length > max || CONTROL.test(v) || !NOT_BLANK.test(v))
-    return FAULT;
+  if (typeof v !== 'string' || !isAttemptText(v, max)) return FAULT;
   return v;
 }
 

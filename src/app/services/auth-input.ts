@@ -7,15 +7,13 @@ import {
   ATTEMPT_LIMITS,
   ATTEMPT_RESULTS,
   FAILURE_REASONS,
+  attemptText,
   failureFieldRules,
 } from '../../core/auth/attempt.js';
 import { parseIp } from '../../core/net/ip.js';
 import { parseWithSchema, registerFastPath } from '../../core/validation.js';
 import { fastRecordAttempt } from './auth-input-fast.js';
 
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000;
 
 const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
@@ -24,15 +22,7 @@ const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
 export const AT_RULE =
   'must be epoch milliseconds (a whole number ≥ 0) or an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z';
 
-const text = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' })
-    // An identity or a reason of spaces only says nothing; it is refused, not trimmed (an
-    // identity is compared exactly as sent).
-    .refine((s) => NOT_BLANK.test(s), { error: 'must not be blank' });
+const text = attemptText;
 
 export const recordAttemptSchema = z
   .strictObject({

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { parseIp } from '../net/ip.js';
-import { parseWithSchema } from '../validation.js';
+import { hasLineUnsafeText, parseWithSchema } from '../validation.js';
 
 export const ATTEMPT_RESULTS = ['success', 'failure'] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
@@ -74,21 +74,28 @@ export const ATTEMPT_LIMITS = {
   bucket: 256,
 } as const;
 
-// Control characters hide content in logs and terminals; NUL is not storable in PostgreSQL text.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const NOT_BLANK = /\S/;
 const MAX_TIME = 8_640_000_000_000_000; // largest time a JS Date holds
 
-const text = (max: number) =>
+/**
+ * An attempt's text (user_id, sender, failure text, bucket names), on every path in (API, library,
+ * log import): one line, nothing that hides or reorders content in a log, a terminal or the
+ * dashboard (control characters, U+2028/U+2029, bidirectional controls; NUL is not storable in
+ * PostgreSQL either), and not blank: spaces only say nothing, and are refused rather than trimmed
+ * (an identity is compared exactly as sent).
+ */
+export const isAttemptText = (s: string, max: number): boolean =>
+  s.length >= 1 && s.length <= max && !hasLineUnsafeText(s) && NOT_BLANK.test(s);
+
+/** The zod form of isAttemptText, naming which rule failed. */
+export const attemptText = (max: number) =>
   z
     .string()
     .min(1)
     .max(max)
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' })
-    // An identity or a reason of spaces only says nothing; it is refused, not trimmed (an
-    // identity is compared exactly as sent).
+    .refine((s) => !hasLineUnsafeText(s), { error: 'must not contain control characters or line breaks' })
     .refine((s) => NOT_BLANK.test(s), { error: 'must not be blank' });
+const text = attemptText;
 
 /** Epoch ms, or an ISO 8601 time with a zone (the API speaks ISO). */
 const timestampSchema = z.union(

@@ -7,7 +7,8 @@
  * - source IP: an address, or, for sshd only (UseDNS logs the client's name), a syntactically
  *   valid DNS name kept as logged. A dotted-quad-looking or colon-bearing value that does not
  *   parse (`999.999.999.999`, `1.2.3`, `gggg::1`) is a broken address, not a name.
- * - user, sender, failure detail: no control characters (terminal escapes, line breaks, NUL), and
+ * - user, sender, failure detail: one line, as the API's attempt text (isAttemptText: no control
+ *   characters, terminal escapes, line breaks of any kind, bidirectional controls, NUL), and
  *   not blank. A user or sender that is empty or blank (spaces only; sshd logs `Invalid user  from
  *   …` for an empty name) names nothing: it is stored as none (the API refuses a blank value and
  *   takes an absent one) and the attempt is kept, so a scanner sending empty names still counts
@@ -17,10 +18,9 @@
  *   skipped rather than stored at the head (or the foot) of every time-window view and the ledger.
  */
 import { eventTimeProblem } from '../../event-time.js';
+import { hasLineUnsafeText } from '../../validation.js';
 import type { LineParser, LineResult, ParsedAttempt } from './types.js';
 
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
 const NOT_BLANK = /\S/;
@@ -45,9 +45,9 @@ export interface AttemptRules {
 /** Why `a` must not be stored, or null when it may. */
 export function attemptProblem(a: ParsedAttempt, rules: AttemptRules): string | null {
   if (a.host_kind === 'hostname' && !(rules.hostnames && isHostname(a.source_ip))) return SKIP_BAD_IP;
-  if (a.user !== null && CONTROL.test(a.user)) return 'user contains control characters';
-  if (a.sender !== null && CONTROL.test(a.sender)) return 'sender contains control characters';
-  if (a.failure_detail !== null && CONTROL.test(a.failure_detail))
+  if (a.user !== null && hasLineUnsafeText(a.user)) return 'user contains control characters';
+  if (a.sender !== null && hasLineUnsafeText(a.sender)) return 'sender contains control characters';
+  if (a.failure_detail !== null && hasLineUnsafeText(a.failure_detail))
     return 'failure detail contains control characters';
   // A reason `other` must say what it was; a blank detail says nothing (the API refuses it).
   if (blank(a.failure_detail)) return 'failure detail is blank';
