@@ -5,7 +5,7 @@
  */
 import express from 'express';
 import { bulwarkExpressLimiter } from '../../src/http/middleware/express.js';
-import { type ExampleLimiter, checkPassword, exampleLimiter } from './limiter.js';
+import { type ExampleLimiter, checkPassword, exampleLimiter, smsSender } from './limiter.js';
 
 export function buildExpressApp(guard: ExampleLimiter): express.Express {
   const app = express();
@@ -14,14 +14,15 @@ export function buildExpressApp(guard: ExampleLimiter): express.Express {
     express.json(),
     bulwarkExpressLimiter({
       limiter: guard.smsLimiter,
-      sender: (req) => (req.body as { from?: unknown })?.from,
+      sender: (req) => smsSender((req.body as { from?: unknown })?.from),
     }),
     (req, res) => {
-      const { from, to, text } = (req.body ?? {}) as { from?: unknown; to?: unknown; text?: unknown };
-      if (typeof from !== 'string' || typeof to !== 'string' || typeof text !== 'string') {
+      const body = (req.body ?? {}) as { from?: unknown; to?: unknown; text?: unknown };
+      const [from, to, text] = [smsSender(body.from), smsSender(body.to), body.text];
+      if (from === null || to === null || typeof text !== 'string') {
         res
           .status(400)
-          .json({ code: 'validation_failed', message: 'from, to and text are required strings' });
+          .json({ code: 'validation_failed', message: 'from and to must be phone numbers, text a string' });
         return;
       }
       res.status(202).json({ queued: true, from, to });

@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { bulwarkRateLimit } from '../../src/http/middleware/fastify.js';
-import { type ExampleLimiter, checkPassword, exampleLimiter } from './limiter.js';
+import { type ExampleLimiter, checkPassword, exampleLimiter, smsSender } from './limiter.js';
 
 export async function buildFastifyApp(guard: ExampleLimiter): Promise<FastifyInstance> {
   const app = Fastify();
@@ -14,14 +14,15 @@ export async function buildFastifyApp(guard: ExampleLimiter): Promise<FastifyIns
   await app.register(async (scope) => {
     await scope.register(bulwarkRateLimit, {
       limiter: guard.smsLimiter,
-      sender: (req) => (req.body as { from?: unknown } | null)?.from,
+      sender: (req) => smsSender((req.body as { from?: unknown } | null)?.from),
     });
     scope.post('/api/messages/sms', async (req, reply) => {
-      const { from, to, text } = (req.body ?? {}) as { from?: unknown; to?: unknown; text?: unknown };
-      if (typeof from !== 'string' || typeof to !== 'string' || typeof text !== 'string')
+      const body = (req.body ?? {}) as { from?: unknown; to?: unknown; text?: unknown };
+      const [from, to, text] = [smsSender(body.from), smsSender(body.to), body.text];
+      if (from === null || to === null || typeof text !== 'string')
         return reply
           .code(400)
-          .send({ code: 'validation_failed', message: 'from, to and text are required strings' });
+          .send({ code: 'validation_failed', message: 'from and to must be phone numbers, text a string' });
       return reply.code(202).send({ queued: true, from, to });
     });
   });

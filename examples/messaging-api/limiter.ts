@@ -96,6 +96,20 @@ export function exampleLimiter(
   };
 }
 
+/**
+ * The sender of an SMS as the limiter must see it: one number, one bucket. Limiting the raw `from`
+ * would give ` +15550100`, `+1 555 0100` and `+1-555-0100` a bucket each, and five messages a
+ * minute would become five per spelling. Spaces, dashes, dots and brackets are dropped; what is
+ * left must be a number (`+` and 6 to 15 digits, E.164's length) or it is no sender at all (null:
+ * the route refuses it with 400, after the per-IP limit has counted it). Normalise identities the
+ * same way wherever a host limits them (lower-case e-mail addresses, NFC user names).
+ */
+export function smsSender(from: unknown): string | null {
+  if (typeof from !== 'string' || from.length > 64) return null;
+  const n = from.replace(/[\s().-]/g, '');
+  return /^\+?\d{6,15}$/.test(n) ? n : null;
+}
+
 /** The demo's one account. */
 export function checkPassword(username: unknown, password: unknown): boolean {
   return username === 'alice' && password === 'correct horse battery staple';

@@ -50,6 +50,19 @@ describe('example messaging API', () => {
       payload: { ...sms, from: '+15550101' },
     });
     expect(other.statusCode).toBe(202);
+    // The same number spelled otherwise is the same sender (it had a bucket per spelling).
+    for (const from of [' +15550100', '+1 555 0100', '+1-555-0100', '(+1555) 0100'])
+      expect(
+        (await app.inject({ method: 'POST', url: '/api/messages/sms', payload: { ...sms, from } }))
+          .statusCode,
+        from,
+      ).toBe(429);
+    const notANumber = await app.inject({
+      method: 'POST',
+      url: '/api/messages/sms',
+      payload: { ...sms, from: 'x'.repeat(100_000) },
+    });
+    expect(notANumber.statusCode).toBe(400);
 
     expect(
       (
