@@ -7,6 +7,9 @@
  *    (src/core/net/client-ip.ts: a spoofed header from an untrusted peer is ignored);
  * 2. sender and user from the options' functions (e.g. the `from` of an SMS body, a login form's
  *    user name); non-strings are ignored, over-long ones hashed, so a body cannot mint huge keys;
+ *    a function that throws (`req.body.from` on a request without a body) counts as one that
+ *    returned nothing: the error goes to `onError` and the request is limited by its IP alone
+ *    (never a 503: the store did not fail);
  * 3. `limiter.decide` — one store round trip; RateLimit / RateLimit-Policy on every answer;
  * 4. refused → 429 `{code: "rate_limited", message}` with Retry-After (403 `forbidden` for a
  *    deny-listed address: waiting does not help, so no Retry-After; 503 `store_unavailable` with
@@ -45,7 +48,10 @@ export interface GuardAttemptRecord {
 export interface GuardOptions<Req> {
   /** The limiter (policy + store); the same one the auth service uses. */
   limiter: Limiter;
-  /** Identity limited per sender: `from` of a message, user name of a login form, API key. */
+  /**
+   * Identity limited per sender: `from` of a message, user name of a login form, API key. A value
+   * that is not a non-empty string, or a throw (reported to `onError`), means no sender bucket.
+   */
   sender?: (req: Req) => unknown;
   /** Account a login is for (per-user and per-(user, IP) lockouts). Defaults to `sender` on login routes. */
   user?: (req: Req) => unknown;
@@ -145,13 +151,25 @@ export class Guard<Req> {
     if (ip === null) return null;
     const attempt: AuthAttempt = {
       ip,
-      sender: this.options.sender ? identity(this.options.sender(req)) : null,
-      user: this.userOf ? identity(this.userOf(req)) : null,
+      sender: this.options.sender ? this.identityOf(this.options.sender, req) : null,
+      user: this.userOf ? this.identityOf(this.userOf, req) : null,
       cost: this.costOf(req),
     };
     const at = this.now();
     const decision = await this.options.limiter.decide(attempt, at);
     return { decision, attempt, fields: rateLimitFields(decision), at, refusal: refusalOf(decision) };
+  }
+
+  /** The host's sender/user function read as an identity; a throw is reported and means none. */
+  private identityOf(read: (req: Req) => unknown, req: Req): string | null {
+    let value: unknown;
+    try {
+      value = read(req);
+    } catch (err) {
+      this.reportError(err);
+      return null;
+    }
+    return identity(value);
   }
 
   /** Records a login once the response is out. Never throws: errors go to `onError`. */

@@ -103,6 +103,35 @@ describe('Express middleware', () => {
     expect(records[0]).toMatchObject({ user_id: 'carol', source_ip: '127.0.0.1', result: 'failure' });
   });
 
+  it('a sender/user function that throws is no identity (reported), never a 503 store outage', async () => {
+    const records: GuardAttemptRecord[] = [];
+    const errors: unknown[] = [];
+    const app = express();
+    app.post(
+      '/login',
+      express.json(),
+      bulwarkExpressLimiter({
+        limiter: createLimiter({ store: new MemoryLimiterStore() }),
+        login: true,
+        sender: (req) => (req.body as { username: string }).username.toLowerCase(),
+        recordAttempt: (a) => {
+          records.push(a);
+        },
+        onError: (e) => errors.push(e),
+      }),
+      (_q, s) => {
+        s.status(401).json({});
+      },
+    );
+    const base = await listen(app);
+    const r = await fetch(`${base}/login`, { method: 'POST' }); // no body: req.body is undefined
+    expect(r.status).toBe(401);
+    expect(r.headers.get('ratelimit-policy')).toBe('"ip";q=120;w=60');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(records).toMatchObject([{ user_id: null, sender: null, result: 'failure' }]);
+    expect(String(errors[0])).toMatch(/TypeError/);
+  });
+
   it('a failing store answers 503 and the process keeps serving', async () => {
     const store = new MemoryLimiterStore();
     store.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));

@@ -111,6 +111,28 @@ describe('Fastify plugin: limits', () => {
     expect((await sms(long, '203.0.113.30')).statusCode).toBe(429); // still one sender (hashed)
   });
 
+  it('a sender function that throws is no sender (reported), never a 503 store outage', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy, clock: { now: () => T0 } });
+    const errors: unknown[] = [];
+    app = Fastify();
+    await app.register(bulwarkRateLimit, {
+      limiter,
+      // the README's shape: throws on a request without a body
+      sender: (req) => (req.body as { from?: string }).from,
+      onError: (e) => errors.push(e),
+    });
+    app.post('/sms', async () => ({ queued: true }));
+    const r = await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['ratelimit-policy']).toBe('"ip";q=10;w=60'); // limited by IP alone
+    expect(String(errors[0])).toMatch(/TypeError/);
+    for (let i = 1; i < 10; i++)
+      await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    const limited = await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('rate_limited');
+  });
+
   it('a route can opt out', async () => {
     await smsApp();
     for (let i = 0; i < 15; i++) {
