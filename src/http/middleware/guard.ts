@@ -63,7 +63,7 @@ export interface GuardOptions<Req> {
   cost?: number | ((req: Req) => number);
   /** Requests that bypass the limiter (health checks). */
   skip?: (req: Req) => boolean;
-  /** Called with errors the guard absorbed (a store failure, a failing sink); never throws back. */
+  /** Called with errors the guard absorbed (a store failure, a failing sink); its own throw is ignored. */
   onError?: (err: unknown) => void;
   /** Clock override (default: the limiter's clock). */
   now?: () => number;
@@ -209,12 +209,24 @@ export class Guard<Req> {
         locks,
       });
     } catch (err) {
-      this.options.onError?.(err);
+      this.reportError(err);
     }
   }
 
+  /**
+   * Hands an absorbed error to the host's `onError`. A reporter that throws or rejects is
+   * swallowed: it must not become an unhandled rejection (which ends a Node process) or leave the
+   * request unanswered.
+   */
   reportError(err: unknown): void {
-    this.options.onError?.(err);
+    const onError = this.options.onError;
+    if (onError === undefined) return;
+    try {
+      const r: unknown = onError(err);
+      if (r instanceof Promise) r.catch(() => {});
+    } catch {
+      // nowhere left to report it
+    }
   }
 }
 

@@ -132,6 +132,52 @@ describe('Express middleware', () => {
     expect(String(errors[0])).toMatch(/TypeError/);
   });
 
+  it('an onError that throws or rejects is ignored: the request is answered, no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const down = new MemoryLimiterStore();
+      down.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));
+      const app = express();
+      app.post(
+        '/login',
+        bulwarkExpressLimiter({
+          limiter: createLimiter({ store: new MemoryLimiterStore() }),
+          login: true,
+          recordAttempt: () => Promise.reject(new Error('sink down')),
+          onError: () => {
+            throw new Error('logger broke');
+          },
+        }),
+        (_q, s) => {
+          s.status(401).json({});
+        },
+      );
+      app.get(
+        '/x',
+        bulwarkExpressLimiter({
+          limiter: createLimiter({ store: down }),
+          onError: () => Promise.reject(new Error('async logger broke')),
+        }),
+        (_q, s) => {
+          s.send('ok');
+        },
+      );
+      const base = await listen(app);
+      expect((await fetch(`${base}/login`, { method: 'POST' })).status).toBe(401);
+      const r = await Promise.race([
+        fetch(`${base}/x`).then((x) => x.status),
+        new Promise((resolve) => setTimeout(() => resolve('no answer'), 1000)),
+      ]);
+      expect(r).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('a failing store answers 503 and the process keeps serving', async () => {
     const store = new MemoryLimiterStore();
     store.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));
