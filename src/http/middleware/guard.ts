@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { BulwarkError, validationError } from '../../core/errors.js';
 import type { AuthAttempt, LockView, RateLimitDecision } from '../../core/ratelimit/decide.js';
 import type { Limiter } from '../../core/ratelimit/limiter.js';
 import { clientIpFrom } from '../../core/net/client-ip.js';
@@ -59,7 +60,11 @@ export interface GuardOptions<Req> {
   login?: boolean;
   /** Sink for login attempts (e.g. Bulwark's AuthService.recordAttempt); errors go to `onError`. */
   recordAttempt?: (attempt: GuardAttemptRecord) => void | Promise<void>;
-  /** Requests this one counts as (default 1). */
+  /**
+   * Requests this one counts as (default 1): an integer from 0 to the smallest limit in play,
+   * checked when the middleware is built. A function returning anything else (or throwing) is a
+   * bug of the host: that request answers 500 `internal` and the error goes to `onError`.
+   */
   cost?: number | ((req: Req) => number);
   /** Requests that bypass the limiter (health checks). */
   skip?: (req: Req) => boolean;
@@ -125,11 +130,51 @@ export class Guard<Req> {
   private readonly now: () => number;
   private readonly userOf: ((req: Req) => unknown) | undefined;
 
+  private readonly maxCost: number;
+
+  /** @throws BulwarkError validation_failed naming the option, so a wrong setting fails at start */
   constructor(readonly options: GuardOptions<Req>) {
+    if (options === null || typeof options !== 'object')
+      throw validationError('options', 'must be an object');
+    const limiter = options.limiter as Partial<Limiter> | undefined;
+    if (typeof limiter?.decide !== 'function' || typeof limiter.policy?.policy !== 'object')
+      throw validationError('limiter', 'required: a Limiter from createLimiter()');
+    for (const name of ['sender', 'user', 'recordAttempt', 'skip', 'onError', 'now'] as const) {
+      const f = options[name];
+      if (f !== undefined && typeof f !== 'function') throw validationError(name, 'must be a function');
+    }
+    const p = limiter.policy.policy;
+    // The sender bucket is consulted only when there is a sender; a cost over a limit never passes.
+    this.maxCost = options.sender ? Math.min(p.perIp.limit, p.perSender.limit) : p.perIp.limit;
     const cost = options.cost;
-    this.costOf = typeof cost === 'function' ? cost : () => cost ?? 1;
+    if (typeof cost === 'function') {
+      this.costOf = (req) => this.checkedCost(cost, req);
+    } else {
+      if (cost !== undefined && !this.validCost(cost))
+        throw validationError('cost', `must be an integer from 0 to ${this.maxCost} (the smallest limit)`);
+      const fixed = cost ?? 1;
+      this.costOf = () => fixed;
+    }
     this.now = options.now ?? (() => options.limiter.now());
     this.userOf = options.user ?? (options.login ? options.sender : undefined);
+  }
+
+  private validCost(c: unknown): c is number {
+    return typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= this.maxCost;
+  }
+
+  private checkedCost(fn: (req: Req) => number, req: Req): number {
+    let c: unknown;
+    try {
+      c = fn(req);
+    } catch (err) {
+      throw new HostCallbackError('the cost function threw', err);
+    }
+    if (!this.validCost(c))
+      throw new HostCallbackError(
+        `the cost function returned ${String(c).slice(0, 40)}; it must return an integer from 0 to ${this.maxCost}`,
+      );
+    return c;
   }
 
   get isLogin(): boolean {
@@ -228,6 +273,28 @@ export class Guard<Req> {
       // nowhere left to report it
     }
   }
+}
+
+/** A host callback (the cost function) failed: the host's bug, not a store outage. */
+export class HostCallbackError extends BulwarkError {
+  constructor(message: string, cause?: unknown) {
+    super('internal', `rate-limit middleware: ${message}`, cause === undefined ? {} : { cause });
+  }
+}
+
+export const HOST_CALLBACK_BODY = {
+  code: 'internal',
+  message: 'The rate limiter could not decide on this request.',
+} as const;
+
+/** How an adapter answers an error `check` threw: 500 for the host's own callbacks, else 503. */
+export function checkFailure(err: unknown): {
+  status: number;
+  retryAfter: string | null;
+  body: { code: string; message: string };
+} {
+  if (err instanceof HostCallbackError) return { status: 500, retryAfter: null, body: HOST_CALLBACK_BODY };
+  return { status: 503, retryAfter: '1', body: STORE_FAILURE_BODY };
 }
 
 /** The answer when the limiter itself failed and no failure policy absorbed it. */

@@ -178,6 +178,22 @@ describe('Express middleware', () => {
     }
   });
 
+  it('bad options throw when the middleware is built; a bad cost function answers 500 internal', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore() });
+    expect(() => bulwarkExpressLimiter({} as never)).toThrow(/^limiter: required/);
+    expect(() => bulwarkExpressLimiter({ limiter, cost: 1.5 })).toThrow(
+      /^cost: must be an integer from 0 to 120/,
+    );
+    const app = express();
+    app.get('/x', bulwarkExpressLimiter({ limiter, cost: () => Number.NaN }), (_q, s) => {
+      s.send('ok');
+    });
+    const base = await listen(app);
+    const r = await fetch(`${base}/x`);
+    expect(r.status).toBe(500);
+    expect(((await r.json()) as { code: string }).code).toBe('internal');
+  });
+
   it('a failing store answers 503 and the process keeps serving', async () => {
     const store = new MemoryLimiterStore();
     store.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));

@@ -133,6 +133,52 @@ describe('Fastify plugin: limits', () => {
     expect(limited.json().code).toBe('rate_limited');
   });
 
+  it('bad options fail at registration, naming the option, not as 503s later', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy });
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{}, /^limiter: required/],
+      [{ limiter: {} }, /^limiter: required/],
+      [{ limiter, cost: 0.5 }, /^cost: must be an integer from 0 to 10/],
+      [{ limiter, cost: -1 }, /^cost: /],
+      [{ limiter, cost: 11 }, /^cost: /],
+      [{ limiter, cost: 4, sender: () => 's' }, /^cost: must be an integer from 0 to 3/],
+      [{ limiter, sender: 'from' }, /^sender: must be a function/],
+    ];
+    for (const [options, message] of bad) {
+      app = Fastify();
+      await expect(app.register(bulwarkRateLimit, options as never)).rejects.toThrow(message);
+      await app.close();
+    }
+  });
+
+  it('a cost function that throws or returns a bad cost answers 500 internal, not a store outage', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy });
+    const errors: unknown[] = [];
+    app = Fastify();
+    await app.register(bulwarkRateLimit, {
+      limiter,
+      cost: (req) => {
+        const c = (req.query as { c?: string }).c;
+        if (c === 'throw') throw new Error('cost boom');
+        return c === undefined ? 1 : Number(c);
+      },
+      onError: (e) => errors.push(e),
+    });
+    app.get('/x', async () => 'ok');
+    expect((await app.inject({ url: '/x' })).statusCode).toBe(200);
+    for (const c of ['throw', '0.5', '-1', '11', 'NaN']) {
+      const r = await app.inject({ url: `/x?c=${c}` });
+      expect(r.statusCode).toBe(500);
+      expect(r.json()).toEqual({
+        code: 'internal',
+        message: 'The rate limiter could not decide on this request.',
+      });
+      expect(r.headers['retry-after']).toBeUndefined();
+    }
+    expect(errors).toHaveLength(5);
+    expect(String(errors[1])).toMatch(/cost function returned 0.5/);
+  });
+
   it('a route can opt out', async () => {
     await smsApp();
     for (let i = 0; i < 15; i++) {
