@@ -5,7 +5,7 @@
  * composition root connects to the audit log).
  */
 import type { Redis } from 'ioredis';
-import { RedisLimiterStore, createLimiterRedis } from '../adapters/redis/limiter-store.js';
+import { RedisLimiterStore, checkKeyPrefix, createLimiterRedis } from '../adapters/redis/limiter-store.js';
 import {
   FailurePolicyLimiterStore,
   type FailurePolicyOptions,
@@ -54,19 +54,33 @@ export interface LimiterStoreConfig extends Omit<FailurePolicyOptions, 'metrics'
   onRedisError?: (err: Error) => void;
 }
 
+/**
+ * @throws BulwarkError validation_failed naming the option (redisUrl, keyPrefix, commandTimeoutMs,
+ *   policy, retryAfterMs); no Redis connection is left open behind it
+ */
 export function openLimiterStore(config: LimiterStoreConfig = {}): LimiterStoreSetup {
   const { redisUrl, keyPrefix, commandTimeoutMs, metrics, onRedisError, ...policy } = config;
   if (redisUrl === undefined) {
     const store = withFailurePolicy(new MemoryLimiterStore(), metrics, policy);
     return { store, redis: null, close: async () => {} };
   }
+  // A client opened and then abandoned by a throw would reconnect for ever and keep the process
+  // alive: what can be refused is refused before it exists, and it is closed if the rest throws.
+  if (keyPrefix !== undefined) checkKeyPrefix(keyPrefix);
   const redis = createLimiterRedis(redisUrl, {
     ...(commandTimeoutMs !== undefined ? { commandTimeoutMs } : {}),
     ...(onRedisError ? { onError: onRedisError } : {}),
   });
-  const primary = new RedisLimiterStore(redis, keyPrefix !== undefined ? { keyPrefix } : {});
+  let store: FailurePolicyLimiterStore;
+  try {
+    const primary = new RedisLimiterStore(redis, keyPrefix !== undefined ? { keyPrefix } : {});
+    store = withFailurePolicy(primary, metrics, policy);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   return {
-    store: withFailurePolicy(primary, metrics, policy),
+    store,
     redis,
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

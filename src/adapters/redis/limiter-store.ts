@@ -75,6 +75,10 @@ export interface LimiterRedisOptions {
  * - an 'error' listener is always attached (an unhandled 'error' event would kill the host).
  */
 export function createLimiterRedis(url: string, options: LimiterRedisOptions = {}): Redis {
+  checkRedisUrl(url);
+  checkMs('commandTimeoutMs', options.commandTimeoutMs);
+  checkMs('connectTimeoutMs', options.connectTimeoutMs);
+  checkMs('maxReconnectDelayMs', options.maxReconnectDelayMs);
   const maxDelay = options.maxReconnectDelayMs ?? 1000;
   const client = new Redis(url, {
     enableOfflineQueue: false,
@@ -87,6 +91,43 @@ export function createLimiterRedis(url: string, options: LimiterRedisOptions = {
   const onError = options.onError;
   client.on('error', (err: Error) => onError?.(err));
   return client;
+}
+
+/**
+ * A wrong URL or timeout must fail at start: ioredis takes `http://host:6379` for a socket path and
+ * a negative or NaN timeout as "every command times out", and the failure policy then answers
+ * every decision as an outage that never ends.
+ */
+function checkRedisUrl(url: unknown): void {
+  let ok = false;
+  if (typeof url === 'string') {
+    if (url.startsWith('/'))
+      ok = url.length > 1; // a unix socket path
+    else {
+      try {
+        const u = new URL(url);
+        ok = (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+      } catch {
+        ok = false;
+      }
+    }
+  }
+  if (!ok)
+    throw validationError(
+      'redisUrl',
+      'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379) or a unix socket path',
+    );
+}
+
+function checkMs(field: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3_600_000)
+    throw validationError(field, 'must be an integer from 1 to 3,600,000 (ms)');
+}
+
+/** The store's key prefix rule, checked before a client is opened for it. */
+export function checkKeyPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') throw validationError('keyPrefix', 'must be a string');
 }
 
 /** Waits until the client is ready (or fails after `timeoutMs`). */
@@ -147,7 +188,7 @@ export class RedisLimiterStore implements LimiterStore {
     options: RedisLimiterStoreOptions = {},
   ) {
     const prefix = options.keyPrefix ?? 'bulwark:';
-    if (typeof prefix !== 'string') throw validationError('keyPrefix', 'must be a string');
+    checkKeyPrefix(prefix);
     this.keyPrefix = prefix;
     // defineCommand is idempotent per name; several stores may share one client.
     client.defineCommand('bwCheckAndConsume', { lua: CHECK_AND_CONSUME_LUA });

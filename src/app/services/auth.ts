@@ -400,12 +400,16 @@ export class AuthService {
     const lookback = lookbackMs(this.thresholds);
     const replay = lockoutReplay(this.policy.policy.lockout.ip);
     const event = q.event;
+    // The allow-list exempts from limits, lockouts and alerts: its addresses are neither findings
+    // nor bans (the configured lockout, which `bans` replays, never bans them).
+    const allow = this.policy.allowList;
     let scanned = 0;
     let inWindow = 0;
     for await (const chunk of this.attempts.scan(Math.max(0, q.since - lookback), q.until)) {
       scanned += chunk.length;
       for (const a of chunk) {
         if (event !== undefined && !(a.failure_detail ?? '').startsWith(event)) continue;
+        if (allow.size > 0 && allow.has(a.source_ip)) continue;
         if (a.timestamp >= q.since) inWindow += 1;
         detector.observe(a);
         replay.observe(a);

@@ -50,13 +50,31 @@ export interface FailurePolicyOptions {
   retryAfterMs?: number;
   /** Store used under 'fallback' (default: a MemoryLimiterStore of 10,000 buckets and lockouts). */
   fallback?: LimiterStore;
-  /** Entering the degraded state, and every `reportEveryMs` while it lasts (audit log). */
-  onStoreFailure?: (err: unknown, policy: StoreFailurePolicy) => void;
-  onStoreRecovered?: (downForMs: number) => void;
+  /**
+   * Entering the degraded state, and every `reportEveryMs` while it lasts (audit log). May be
+   * async; a throw or a rejection of this or any hook is ignored, never the decision's.
+   */
+  onStoreFailure?: (err: unknown, policy: StoreFailurePolicy) => unknown;
+  onStoreRecovered?: (downForMs: number) => unknown;
   /** Default 60,000 ms. */
   reportEveryMs?: number;
   metrics?: StoreFailureMetrics;
   clock?: Clock;
+}
+
+/**
+ * Calls a host hook (audit, metrics) so that its failure cannot change the decision: a throw is
+ * dropped (under fail-open it turned the allowed answer into an error) and a rejected promise is
+ * caught (an async hook writing to an audit store that is down too was an unhandled rejection,
+ * which ends a Node process).
+ */
+function notify(hook: () => unknown): void {
+  try {
+    const r = hook();
+    if (r instanceof Promise) r.catch(() => {});
+  } catch {
+    // the hook's own failure is not the limiter's to report
+  }
 }
 
 const CLEAN: LockState = { locked: false, until: null, level: 0, failures: 0, retryAfterMs: 0 };
@@ -101,16 +119,18 @@ export class FailurePolicyLimiterStore implements LimiterStore {
     // Bad arguments are the caller's fault, not an outage: let them through as they are.
     if (err instanceof BulwarkError && err.code === 'validation_failed') throw err;
     this.failures++;
-    this.options.metrics?.failure(op, this.policy);
+    const m = this.options.metrics;
+    if (m) notify(() => m.failure(op, this.policy));
     const now = this.clock.now();
+    const onFailure = this.options.onStoreFailure;
     if (this.downSince === null) {
       this.downSince = now;
       this.lastReport = now;
-      this.options.metrics?.degraded(true);
-      this.options.onStoreFailure?.(err, this.policy);
+      if (m) notify(() => m.degraded(true));
+      if (onFailure) notify(() => onFailure(err, this.policy));
     } else if (now - this.lastReport >= this.reportEveryMs) {
       this.lastReport = now;
-      this.options.onStoreFailure?.(err, this.policy);
+      if (onFailure) notify(() => onFailure(err, this.policy));
     }
   }
 
@@ -118,8 +138,10 @@ export class FailurePolicyLimiterStore implements LimiterStore {
     if (this.downSince === null) return;
     const downFor = this.clock.now() - this.downSince;
     this.downSince = null;
-    this.options.metrics?.degraded(false);
-    this.options.onStoreRecovered?.(downFor);
+    const m = this.options.metrics;
+    if (m) notify(() => m.degraded(false));
+    const onRecovered = this.options.onStoreRecovered;
+    if (onRecovered) notify(() => onRecovered(downFor));
   }
 
   private substitute(requests: readonly BucketRequest[]): BucketDecision[] {

@@ -5,6 +5,7 @@
  * limited by the middleware and one recorded through the API count against the same buckets.
  */
 import { type Clock, systemClock } from '../clock.js';
+import { validationError } from '../errors.js';
 import {
   type AuthAttempt,
   type DecideOptions,
@@ -45,7 +46,14 @@ const memoryCheckAndConsume = MemoryLimiterStore.prototype.checkAndConsume;
 const isCompiled = (p: unknown): p is CompiledRateLimitPolicy =>
   typeof p === 'object' && p !== null && 'policy' in p && 'allowList' in p && 'denyList' in p;
 
+/** @throws BulwarkError validation_failed naming the field (`store`, or the policy's) */
 export function createLimiter(options: LimiterOptions): Limiter {
+  const candidate = (options as Partial<LimiterOptions> | undefined)?.store;
+  if (typeof candidate?.checkAndConsume !== 'function' || typeof candidate.recordFailure !== 'function')
+    throw validationError(
+      'store',
+      'required: a LimiterStore (MemoryLimiterStore, openLimiterStore().store, …)',
+    );
   const policy = isCompiled(options.policy) ? options.policy : compileRateLimitPolicy(options.policy ?? {});
   const store = options.store;
   const clock = options.clock ?? systemClock;

@@ -7,7 +7,7 @@
  * when the response has finished (`res` 'finish'), so the route answers as usual.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Guard, type GuardOptions, STORE_FAILURE_BODY, UNATTRIBUTABLE_BODY, type Verdict } from './guard.js';
+import { Guard, type GuardOptions, UNATTRIBUTABLE_BODY, type Verdict, checkFailure } from './guard.js';
 
 export type ExpressRateLimitOptions = GuardOptions<Request>;
 
@@ -34,7 +34,9 @@ export function bulwarkExpressLimiter(options: ExpressRateLimitOptions): Request
       },
       (err: unknown) => {
         guard.reportError(err);
-        res.status(503).set('retry-after', '1').json(STORE_FAILURE_BODY);
+        const f = checkFailure(err);
+        if (f.retryAfter !== null) res.set('retry-after', f.retryAfter);
+        res.status(f.status).json(f.body);
       },
     );
   };

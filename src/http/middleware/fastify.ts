@@ -9,7 +9,7 @@
  * parsing, so the sender function can read the body.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Guard, type GuardOptions, STORE_FAILURE_BODY, UNATTRIBUTABLE_BODY, type Verdict } from './guard.js';
+import { Guard, type GuardOptions, UNATTRIBUTABLE_BODY, type Verdict, checkFailure } from './guard.js';
 
 export type FastifyRateLimitOptions = GuardOptions<FastifyRequest>;
 
@@ -37,7 +37,9 @@ const plugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (app, options)
       });
     } catch (err) {
       guard.reportError(err);
-      return reply.code(503).header('retry-after', '1').send(STORE_FAILURE_BODY);
+      const f = checkFailure(err);
+      if (f.retryAfter !== null) reply.header('retry-after', f.retryAfter);
+      return reply.code(f.status).send(f.body);
     }
     if (verdict === null) return reply.code(400).send(UNATTRIBUTABLE_BODY);
     (request as Marked)[VERDICT] = verdict;

@@ -7,6 +7,9 @@
  *    (src/core/net/client-ip.ts: a spoofed header from an untrusted peer is ignored);
  * 2. sender and user from the options' functions (e.g. the `from` of an SMS body, a login form's
  *    user name); non-strings are ignored, over-long ones hashed, so a body cannot mint huge keys;
+ *    a function that throws (`req.body.from` on a request without a body) counts as one that
+ *    returned nothing: the error goes to `onError` and the request is limited by its IP alone
+ *    (never a 503: the store did not fail);
  * 3. `limiter.decide` — one store round trip; RateLimit / RateLimit-Policy on every answer;
  * 4. refused → 429 `{code: "rate_limited", message}` with Retry-After (403 `forbidden` for a
  *    deny-listed address: waiting does not help, so no Retry-After; 503 `store_unavailable` with
@@ -19,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { BulwarkError, validationError } from '../../core/errors.js';
 import type { AuthAttempt, LockView, RateLimitDecision } from '../../core/ratelimit/decide.js';
 import type { Limiter } from '../../core/ratelimit/limiter.js';
 import { clientIpFrom } from '../../core/net/client-ip.js';
@@ -45,7 +49,10 @@ export interface GuardAttemptRecord {
 export interface GuardOptions<Req> {
   /** The limiter (policy + store); the same one the auth service uses. */
   limiter: Limiter;
-  /** Identity limited per sender: `from` of a message, user name of a login form, API key. */
+  /**
+   * Identity limited per sender: `from` of a message, user name of a login form, API key. A value
+   * that is not a non-empty string, or a throw (reported to `onError`), means no sender bucket.
+   */
   sender?: (req: Req) => unknown;
   /** Account a login is for (per-user and per-(user, IP) lockouts). Defaults to `sender` on login routes. */
   user?: (req: Req) => unknown;
@@ -53,11 +60,15 @@ export interface GuardOptions<Req> {
   login?: boolean;
   /** Sink for login attempts (e.g. Bulwark's AuthService.recordAttempt); errors go to `onError`. */
   recordAttempt?: (attempt: GuardAttemptRecord) => void | Promise<void>;
-  /** Requests this one counts as (default 1). */
+  /**
+   * Requests this one counts as (default 1): an integer from 0 to the smallest limit in play,
+   * checked when the middleware is built. A function returning anything else (or throwing) is a
+   * bug of the host: that request answers 500 `internal` and the error goes to `onError`.
+   */
   cost?: number | ((req: Req) => number);
   /** Requests that bypass the limiter (health checks). */
   skip?: (req: Req) => boolean;
-  /** Called with errors the guard absorbed (a store failure, a failing sink); never throws back. */
+  /** Called with errors the guard absorbed (a store failure, a failing sink); its own throw is ignored. */
   onError?: (err: unknown) => void;
   /** Clock override (default: the limiter's clock). */
   now?: () => number;
@@ -119,11 +130,51 @@ export class Guard<Req> {
   private readonly now: () => number;
   private readonly userOf: ((req: Req) => unknown) | undefined;
 
+  private readonly maxCost: number;
+
+  /** @throws BulwarkError validation_failed naming the option, so a wrong setting fails at start */
   constructor(readonly options: GuardOptions<Req>) {
+    if (options === null || typeof options !== 'object')
+      throw validationError('options', 'must be an object');
+    const limiter = options.limiter as Partial<Limiter> | undefined;
+    if (typeof limiter?.decide !== 'function' || typeof limiter.policy?.policy !== 'object')
+      throw validationError('limiter', 'required: a Limiter from createLimiter()');
+    for (const name of ['sender', 'user', 'recordAttempt', 'skip', 'onError', 'now'] as const) {
+      const f = options[name];
+      if (f !== undefined && typeof f !== 'function') throw validationError(name, 'must be a function');
+    }
+    const p = limiter.policy.policy;
+    // The sender bucket is consulted only when there is a sender; a cost over a limit never passes.
+    this.maxCost = options.sender ? Math.min(p.perIp.limit, p.perSender.limit) : p.perIp.limit;
     const cost = options.cost;
-    this.costOf = typeof cost === 'function' ? cost : () => cost ?? 1;
+    if (typeof cost === 'function') {
+      this.costOf = (req) => this.checkedCost(cost, req);
+    } else {
+      if (cost !== undefined && !this.validCost(cost))
+        throw validationError('cost', `must be an integer from 0 to ${this.maxCost} (the smallest limit)`);
+      const fixed = cost ?? 1;
+      this.costOf = () => fixed;
+    }
     this.now = options.now ?? (() => options.limiter.now());
     this.userOf = options.user ?? (options.login ? options.sender : undefined);
+  }
+
+  private validCost(c: unknown): c is number {
+    return typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= this.maxCost;
+  }
+
+  private checkedCost(fn: (req: Req) => number, req: Req): number {
+    let c: unknown;
+    try {
+      c = fn(req);
+    } catch (err) {
+      throw new HostCallbackError('the cost function threw', err);
+    }
+    if (!this.validCost(c))
+      throw new HostCallbackError(
+        `the cost function returned ${String(c).slice(0, 40)}; it must return an integer from 0 to ${this.maxCost}`,
+      );
+    return c;
   }
 
   get isLogin(): boolean {
@@ -145,13 +196,25 @@ export class Guard<Req> {
     if (ip === null) return null;
     const attempt: AuthAttempt = {
       ip,
-      sender: this.options.sender ? identity(this.options.sender(req)) : null,
-      user: this.userOf ? identity(this.userOf(req)) : null,
+      sender: this.options.sender ? this.identityOf(this.options.sender, req) : null,
+      user: this.userOf ? this.identityOf(this.userOf, req) : null,
       cost: this.costOf(req),
     };
     const at = this.now();
     const decision = await this.options.limiter.decide(attempt, at);
     return { decision, attempt, fields: rateLimitFields(decision), at, refusal: refusalOf(decision) };
+  }
+
+  /** The host's sender/user function read as an identity; a throw is reported and means none. */
+  private identityOf(read: (req: Req) => unknown, req: Req): string | null {
+    let value: unknown;
+    try {
+      value = read(req);
+    } catch (err) {
+      this.reportError(err);
+      return null;
+    }
+    return identity(value);
   }
 
   /** Records a login once the response is out. Never throws: errors go to `onError`. */
@@ -191,13 +254,47 @@ export class Guard<Req> {
         locks,
       });
     } catch (err) {
-      this.options.onError?.(err);
+      this.reportError(err);
     }
   }
 
+  /**
+   * Hands an absorbed error to the host's `onError`. A reporter that throws or rejects is
+   * swallowed: it must not become an unhandled rejection (which ends a Node process) or leave the
+   * request unanswered.
+   */
   reportError(err: unknown): void {
-    this.options.onError?.(err);
+    const onError = this.options.onError;
+    if (onError === undefined) return;
+    try {
+      const r: unknown = onError(err);
+      if (r instanceof Promise) r.catch(() => {});
+    } catch {
+      // nowhere left to report it
+    }
   }
+}
+
+/** A host callback (the cost function) failed: the host's bug, not a store outage. */
+export class HostCallbackError extends BulwarkError {
+  constructor(message: string, cause?: unknown) {
+    super('internal', `rate-limit middleware: ${message}`, cause === undefined ? {} : { cause });
+  }
+}
+
+export const HOST_CALLBACK_BODY = {
+  code: 'internal',
+  message: 'The rate limiter could not decide on this request.',
+} as const;
+
+/** How an adapter answers an error `check` threw: 500 for the host's own callbacks, else 503. */
+export function checkFailure(err: unknown): {
+  status: number;
+  retryAfter: string | null;
+  body: { code: string; message: string };
+} {
+  if (err instanceof HostCallbackError) return { status: 500, retryAfter: null, body: HOST_CALLBACK_BODY };
+  return { status: 503, retryAfter: '1', body: STORE_FAILURE_BODY };
 }
 
 /** The answer when the limiter itself failed and no failure policy absorbed it. */

@@ -113,6 +113,41 @@ describe('store failure policy', () => {
     await expect(store.unlock('lock:user:alice')).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 
+  it('a hook that throws or rejects changes no decision and is no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const policy = compileRateLimitPolicy({});
+      for (const hook of [
+        () => {
+          throw new Error('audit store down too');
+        },
+        () => Promise.reject(new Error('audit store down too')),
+      ]) {
+        const s = switchable();
+        let now = T0;
+        const store = new FailurePolicyLimiterStore(s.store, {
+          policy: 'fail-open',
+          clock: { now: () => now },
+          onStoreFailure: hook,
+          onStoreRecovered: hook,
+          metrics: { failure: hook, degraded: hook },
+        });
+        s.down(true);
+        expect((await decide({ ip: '192.0.2.1' }, policy, store, now)).reason).toBe('allowed');
+        s.down(false);
+        now += 5000;
+        expect((await decide({ ip: '192.0.2.1' }, policy, store, now)).reason).toBe('allowed');
+        expect(store.degraded).toBe(false);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('validates its options', () => {
     const s = switchable();
     expect(() => new FailurePolicyLimiterStore(s.store, { policy: 'maybe' as never })).toThrow(/policy/);

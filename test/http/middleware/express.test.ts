@@ -103,6 +103,97 @@ describe('Express middleware', () => {
     expect(records[0]).toMatchObject({ user_id: 'carol', source_ip: '127.0.0.1', result: 'failure' });
   });
 
+  it('a sender/user function that throws is no identity (reported), never a 503 store outage', async () => {
+    const records: GuardAttemptRecord[] = [];
+    const errors: unknown[] = [];
+    const app = express();
+    app.post(
+      '/login',
+      express.json(),
+      bulwarkExpressLimiter({
+        limiter: createLimiter({ store: new MemoryLimiterStore() }),
+        login: true,
+        sender: (req) => (req.body as { username: string }).username.toLowerCase(),
+        recordAttempt: (a) => {
+          records.push(a);
+        },
+        onError: (e) => errors.push(e),
+      }),
+      (_q, s) => {
+        s.status(401).json({});
+      },
+    );
+    const base = await listen(app);
+    const r = await fetch(`${base}/login`, { method: 'POST' }); // no body: req.body is undefined
+    expect(r.status).toBe(401);
+    expect(r.headers.get('ratelimit-policy')).toBe('"ip";q=120;w=60');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(records).toMatchObject([{ user_id: null, sender: null, result: 'failure' }]);
+    expect(String(errors[0])).toMatch(/TypeError/);
+  });
+
+  it('an onError that throws or rejects is ignored: the request is answered, no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const down = new MemoryLimiterStore();
+      down.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));
+      const app = express();
+      app.post(
+        '/login',
+        bulwarkExpressLimiter({
+          limiter: createLimiter({ store: new MemoryLimiterStore() }),
+          login: true,
+          recordAttempt: () => Promise.reject(new Error('sink down')),
+          onError: () => {
+            throw new Error('logger broke');
+          },
+        }),
+        (_q, s) => {
+          s.status(401).json({});
+        },
+      );
+      app.get(
+        '/x',
+        bulwarkExpressLimiter({
+          limiter: createLimiter({ store: down }),
+          onError: () => Promise.reject(new Error('async logger broke')),
+        }),
+        (_q, s) => {
+          s.send('ok');
+        },
+      );
+      const base = await listen(app);
+      expect((await fetch(`${base}/login`, { method: 'POST' })).status).toBe(401);
+      const r = await Promise.race([
+        fetch(`${base}/x`).then((x) => x.status),
+        new Promise((resolve) => setTimeout(() => resolve('no answer'), 1000)),
+      ]);
+      expect(r).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('bad options throw when the middleware is built; a bad cost function answers 500 internal', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore() });
+    expect(() => bulwarkExpressLimiter({} as never)).toThrow(/^limiter: required/);
+    expect(() => bulwarkExpressLimiter({ limiter, cost: 1.5 })).toThrow(
+      /^cost: must be an integer from 0 to 120/,
+    );
+    const app = express();
+    app.get('/x', bulwarkExpressLimiter({ limiter, cost: () => Number.NaN }), (_q, s) => {
+      s.send('ok');
+    });
+    const base = await listen(app);
+    const r = await fetch(`${base}/x`);
+    expect(r.status).toBe(500);
+    expect(((await r.json()) as { code: string }).code).toBe('internal');
+  });
+
   it('a failing store answers 503 and the process keeps serving', async () => {
     const store = new MemoryLimiterStore();
     store.checkAndConsume = () => Promise.reject(new Error('ECONNREFUSED'));

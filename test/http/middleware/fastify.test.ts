@@ -111,6 +111,74 @@ describe('Fastify plugin: limits', () => {
     expect((await sms(long, '203.0.113.30')).statusCode).toBe(429); // still one sender (hashed)
   });
 
+  it('a sender function that throws is no sender (reported), never a 503 store outage', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy, clock: { now: () => T0 } });
+    const errors: unknown[] = [];
+    app = Fastify();
+    await app.register(bulwarkRateLimit, {
+      limiter,
+      // the README's shape: throws on a request without a body
+      sender: (req) => (req.body as { from?: string }).from,
+      onError: (e) => errors.push(e),
+    });
+    app.post('/sms', async () => ({ queued: true }));
+    const r = await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['ratelimit-policy']).toBe('"ip";q=10;w=60'); // limited by IP alone
+    expect(String(errors[0])).toMatch(/TypeError/);
+    for (let i = 1; i < 10; i++)
+      await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    const limited = await app.inject({ method: 'POST', url: '/sms', remoteAddress: '203.0.113.40' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('rate_limited');
+  });
+
+  it('bad options fail at registration, naming the option, not as 503s later', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy });
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{}, /^limiter: required/],
+      [{ limiter: {} }, /^limiter: required/],
+      [{ limiter, cost: 0.5 }, /^cost: must be an integer from 0 to 10/],
+      [{ limiter, cost: -1 }, /^cost: /],
+      [{ limiter, cost: 11 }, /^cost: /],
+      [{ limiter, cost: 4, sender: () => 's' }, /^cost: must be an integer from 0 to 3/],
+      [{ limiter, sender: 'from' }, /^sender: must be a function/],
+    ];
+    for (const [options, message] of bad) {
+      app = Fastify();
+      await expect(app.register(bulwarkRateLimit, options as never)).rejects.toThrow(message);
+      await app.close();
+    }
+  });
+
+  it('a cost function that throws or returns a bad cost answers 500 internal, not a store outage', async () => {
+    const limiter = createLimiter({ store: new MemoryLimiterStore(), policy });
+    const errors: unknown[] = [];
+    app = Fastify();
+    await app.register(bulwarkRateLimit, {
+      limiter,
+      cost: (req) => {
+        const c = (req.query as { c?: string }).c;
+        if (c === 'throw') throw new Error('cost boom');
+        return c === undefined ? 1 : Number(c);
+      },
+      onError: (e) => errors.push(e),
+    });
+    app.get('/x', async () => 'ok');
+    expect((await app.inject({ url: '/x' })).statusCode).toBe(200);
+    for (const c of ['throw', '0.5', '-1', '11', 'NaN']) {
+      const r = await app.inject({ url: `/x?c=${c}` });
+      expect(r.statusCode).toBe(500);
+      expect(r.json()).toEqual({
+        code: 'internal',
+        message: 'The rate limiter could not decide on this request.',
+      });
+      expect(r.headers['retry-after']).toBeUndefined();
+    }
+    expect(errors).toHaveLength(5);
+    expect(String(errors[1])).toMatch(/cost function returned 0.5/);
+  });
+
   it('a route can opt out', async () => {
     await smsApp();
     for (let i = 0; i < 15; i++) {
