@@ -73,3 +73,36 @@ describe('settings found wrong in the foundation trial', () => {
     );
   });
 });
+
+describe('number settings from the environment are plain decimals', () => {
+  // Number() took these as numbers nobody wrote (0x10 → 16, 1e2 → 100); a library-user trial found them.
+  it.each(['0x10', '1e2', '0b11', ' 12', '12 ', '12abc', 'Infinity', '+5', '.5'])(
+    'BULWARK_RATE_LIMIT_PER_IP=%j is refused, naming the variable',
+    (v) => {
+      let err: unknown;
+      try {
+        loadConfig({}, { BULWARK_RATE_LIMIT_PER_IP: v });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BulwarkError);
+      expect((err as BulwarkError).code).toBe('config_invalid');
+      expect((err as BulwarkError).message).toBe(
+        'invalid setting rate_limit_per_ip (BULWARK_RATE_LIMIT_PER_IP): must be a plain decimal number (such as 120 or 0.5)',
+      );
+    },
+  );
+
+  it('decimals are read, and their range still checked', () => {
+    expect(loadConfig({}, { BULWARK_RATE_LIMIT_PER_IP: '16' }).rate_limit_per_ip).toBe(16);
+    expect(loadConfig({}, { BULWARK_LOCKOUT_BAN_MULTIPLIER: '1.5' }).lockout_ban_multiplier).toBe(1.5);
+    expect(loadConfig({}, { BULWARK_SLA_CRITICAL_DAYS: '0.5' }).sla_days.critical).toBe(0.5);
+    expect(() => loadConfig({}, { BULWARK_RATE_LIMIT_PER_IP: '0' })).toThrow(
+      /rate_limit_per_ip.*>0|too small/,
+    );
+    expect(() => loadConfig({}, { BULWARK_PORT: '70000' })).toThrow(/port \(BULWARK_PORT\)/);
+    // Numbers given by a library caller are taken as numbers.
+    expect(loadConfig({ rate_limit_per_ip: 42 }, {}).rate_limit_per_ip).toBe(42);
+    expect(() => loadConfig({ rate_limit_per_ip: 1.5 }, {})).toThrow(/rate_limit_per_ip/);
+  });
+});

@@ -8,7 +8,21 @@ import { BulwarkError } from '../core/errors.js';
 import { parseCidr } from '../core/net/cidr.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';
 
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * A number setting. Environment variables arrive as text, read as plain decimals only: `Number()`
+ * (z.coerce) also took `0x10` as 16, `1e2` as 100, `0b11` and ` 12 ` as numbers, so a typo could
+ * set a limit nobody wrote. Numbers given by library callers pass as they are.
+ */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+function num(schema: z.ZodNumber) {
+  return z.preprocess((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    if (DECIMAL.test(v)) return Number(v);
+    ctx.addIssue({ code: 'custom', message: 'must be a plain decimal number (such as 120 or 0.5)' });
+    return z.NEVER;
+  }, schema);
+}
+const positiveInt = (max: number) => num(z.number().int().positive().max(max));
 
 function isRedisUrl(v: string): boolean {
   try {
@@ -23,16 +37,16 @@ export const configSchema = z
   .object({
     database_url: z.string().min(1).default('sqlite:./bulwark.db'),
     host: z.string().min(1).default('127.0.0.1'),
-    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    port: num(z.number().int().min(0).max(65535)).default(8080),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    body_limit_bytes: positiveInt.default(256 * 1024),
+    body_limit_bytes: positiveInt(Number.MAX_SAFE_INTEGER).default(256 * 1024),
     owasp_edition: z.enum(['2025', '2021']).default('2025'),
     sla_days: z
       .object({
-        critical: z.coerce.number().positive().default(2),
-        high: z.coerce.number().positive().default(7),
-        medium: z.coerce.number().positive().default(90),
-        low: z.coerce.number().positive().default(120),
+        critical: num(z.number().positive()).default(2),
+        high: num(z.number().positive()).default(7),
+        medium: num(z.number().positive()).default(90),
+        low: num(z.number().positive()).default(120),
       })
       .prefault({}),
     /** Secret mixed into stored API-token hashes (hex or base64, ≥ 16 bytes). Optional. */
@@ -55,23 +69,19 @@ export const configSchema = z
     audit_signing_key_file: z.string().min(1).optional(),
     /** Id and version recorded in every checkpoint, so keys can rotate. */
     audit_key_id: z.string().min(1).max(128).default('audit-checkpoint'),
-    audit_key_version: z.coerce.number().int().min(0).default(1),
+    audit_key_version: num(z.number().int().min(0)).default(1),
     /** Public keys (PEM files, comma-separated) of earlier key versions, for verify after a rotation. */
     audit_previous_public_keys: z.array(z.string().min(1)).default([]),
     /** Checkpoint after this many events (0: never by count). */
-    audit_checkpoint_every: z.coerce.number().int().min(0).default(1000),
+    audit_checkpoint_every: num(z.number().int().min(0)).default(1000),
     /** Checkpoint at least this often while serving, when events arrived (0: never by time). */
-    audit_checkpoint_interval_s: z.coerce.number().int().min(0).default(60),
+    audit_checkpoint_interval_s: num(z.number().int().min(0)).default(60),
     /** The keyring's master key (32 bytes, base64 or hex). Never stored; see docs/SECURITY.md. */
     master_key: z.string().optional(),
     /** A file holding the master key (alternative to master_key; exactly one of the two). */
     master_key_file: z.string().min(1).optional(),
     /** How often `serve` checks for keys due for rotation by policy (ms); 0 disables the scheduler. */
-    keys_rotation_check_ms: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(60 * 60 * 1000),
+    keys_rotation_check_ms: num(z.number().int().min(0)).default(60 * 60 * 1000),
     // ---- auth guard (docs/DECISIONS.md, "Auth guard") ----
     /** Where limiter buckets and lockouts live: sql (default: bans survive restarts), memory, redis. */
     rate_limit_store: z.enum(['sql', 'memory', 'redis']).default('sql'),
@@ -79,16 +89,16 @@ export const configSchema = z
     rate_limit_store_failure_policy: z.enum(['fail-closed', 'fail-open', 'fallback']).default('fail-closed'),
     /** Prefix of every Redis key (a hash tag such as `{bulwark}:` keeps them in one Cluster slot). */
     rate_limit_redis_prefix: z.string().min(1).max(64).default('bulwark:'),
-    rate_limit_per_ip: positiveInt.max(1_000_000).default(120),
-    rate_limit_per_sender: positiveInt.max(1_000_000).default(60),
-    rate_limit_window_ms: positiveInt.max(7 * 86_400_000).default(60_000),
-    ipv6_prefix: z.coerce.number().int().min(1).max(128).default(64),
-    lockout_max_failures: positiveInt.max(1000).default(5),
-    lockout_user_max_failures: positiveInt.max(1000).default(10),
-    lockout_find_time_s: positiveInt.max(30 * 86_400).default(600),
-    lockout_ban_s: positiveInt.max(365 * 86_400).default(600),
-    lockout_max_ban_s: positiveInt.max(365 * 86_400).default(86_400),
-    lockout_ban_multiplier: z.coerce.number().min(1).max(1000).default(2),
+    rate_limit_per_ip: positiveInt(1_000_000).default(120),
+    rate_limit_per_sender: positiveInt(1_000_000).default(60),
+    rate_limit_window_ms: positiveInt(7 * 86_400_000).default(60_000),
+    ipv6_prefix: num(z.number().int().min(1).max(128)).default(64),
+    lockout_max_failures: positiveInt(1000).default(5),
+    lockout_user_max_failures: positiveInt(1000).default(10),
+    lockout_find_time_s: positiveInt(30 * 86_400).default(600),
+    lockout_ban_s: positiveInt(365 * 86_400).default(600),
+    lockout_max_ban_s: positiveInt(365 * 86_400).default(86_400),
+    lockout_ban_multiplier: num(z.number().min(1).max(1000)).default(2),
     rate_limit_allow_list: z
       .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
       .default([]),
@@ -96,20 +106,20 @@ export const configSchema = z
       .array(z.string().refine((v) => parseCidr(v) !== null, { error: 'must be an IP address or CIDR' }))
       .default([]),
     /** Failed authentications on the API per client IP key per window before 429 (0: no throttle). */
-    api_auth_failure_limit: z.coerce.number().int().min(0).max(1_000_000).default(10),
-    api_auth_failure_window_ms: positiveInt.max(86_400_000).default(60_000),
+    api_auth_failure_limit: num(z.number().int().min(0).max(1_000_000)).default(10),
+    api_auth_failure_window_ms: positiveInt(86_400_000).default(60_000),
     /** Seconds between automatic RateLimitSnapshots while `serve` runs (0 = only on demand). */
-    snapshot_interval_s: z.coerce.number().int().min(0).max(86_400).default(60),
+    snapshot_interval_s: num(z.number().int().min(0).max(86_400)).default(60),
     /** IPs and senders listed per snapshot. */
-    snapshot_top_n: positiveInt.max(1000).default(20),
+    snapshot_top_n: positiveInt(1000).default(20),
     /** Where `advisories sync` downloads `{ECOSYSTEM}/all.zip` from (OSV's export bucket by default). */
     advisory_base_url: z.string().url().default('https://osv-vulnerabilities.storage.googleapis.com'),
     /** The advisory database is stale when its newest record is older than this many days. */
-    advisory_max_age_days: z.coerce.number().positive().default(7),
+    advisory_max_age_days: num(z.number().positive()).default(7),
     /** What a scan does with a stale (or empty) advisory database: warn and go on, or fail (exit 3). */
     advisory_stale_policy: z.enum(['warn', 'fail']).default('warn'),
     /** Body limit of POST /security/scans only (lockfiles are bigger than other bodies). */
-    scan_body_limit_bytes: positiveInt.default(16 * 1024 * 1024),
+    scan_body_limit_bytes: positiveInt(Number.MAX_SAFE_INTEGER).default(16 * 1024 * 1024),
   })
   .strict()
   .refine((c) => c.lockout_max_ban_s >= c.lockout_ban_s, {
