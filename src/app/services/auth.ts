@@ -14,10 +14,9 @@
 import { EVENT_RULE, isEventFilter } from '../../core/auth/parsers/stream.js';
 import { AnomalyDetector, type Finding } from '../../core/auth/anomaly.js';
 import { resolveThresholds, type AnomalyThresholdsInput } from '../../core/auth/anomaly-thresholds.js';
-import { ATTEMPT_LIMITS, type FailureReason, type RlBucketEntry } from '../../core/auth/attempt.js';
+import type { FailureReason, RlBucketEntry } from '../../core/auth/attempt.js';
 import type { Clock } from '../../core/clock.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
-import { ipKeyUnchecked as ipKeyOrNull, parseCidr, parseIp } from '../../core/net/ip.js';
 import { newId } from '../../core/ids.js';
 import type { AttemptStore, StoredAttempt } from '../../core/ports/attempt-store.js';
 import type { AttemptWriteUnit } from '../../core/ports/attempt-unit.js';
@@ -26,16 +25,15 @@ import type { RateLimitSnapshot, SnapshotStore } from '../../core/ports/snapshot
 import {
   completeDecisionSync,
   decide,
-  lockStoreKey,
   prepareDecision,
   recordOutcome,
   recordOutcomeSync,
   type RateLimitDecision,
   type DecisionReason,
   type LimitView,
-  type LockName,
   type LockView,
 } from '../../core/ratelimit/decide.js';
+import { ipKeyAtPolicy, parseLockKey } from '../../core/ratelimit/lock-keys.js';
 import type { CompiledRateLimitPolicy } from '../../core/ratelimit/policy.js';
 import type { LimiterStore } from '../../core/ratelimit/ports.js';
 import { TrafficSummary } from '../../core/ratelimit/traffic-summary.js';
@@ -101,7 +99,6 @@ export interface AnomalyReport {
 
 /** Longest span a query may cover: bounded work per request. */
 export const MAX_ANOMALY_WINDOW_MS = 31 * 86_400_000;
-const LOCK_NAMES: readonly LockName[] = ['ip', 'user', 'user_ip'];
 const ACTIVE_LOCKS_CAP = 10_000;
 
 export class AuthService {
@@ -329,24 +326,10 @@ export class AuthService {
     key: string,
     actor: { id: string; ip: string },
   ): Promise<{ key: string; was_locked: boolean }> {
-    const m = /^(ip|user|user_ip):(.+)$/s.exec(key);
-    if (!m || m[2]!.length > 700)
-      throw validationError('key', 'must be ip:<ip key>, user:<user> or user_ip:<ip key>|<user>');
-    const name = m[1] as LockName;
-    if (!LOCK_NAMES.includes(name)) throw validationError('key', 'unknown lock kind');
-    // The IP part is read the way POST /auth/attempts reads source_ip: an address maps to its ip key
-    // (an IPv6 address to its /64), so "unlock the address I see" lifts the lock that holds it.
-    let subject = m[2]!;
-    if (name === 'ip') subject = unlockIpKey(this.policy, subject);
-    else if (name === 'user') unlockUser(subject);
-    else if (name === 'user_ip') {
-      const bar = subject.indexOf('|');
-      if (bar <= 0 || bar === subject.length - 1)
-        throw validationError('key', 'must be user_ip:<ip key>|<user>');
-      subject = `${unlockIpKey(this.policy, subject.slice(0, bar))}|${unlockUser(subject.slice(bar + 1))}`;
-    }
-    key = `${name}:${subject}`;
-    const storeKey = lockStoreKey(name, subject);
+    // The IP part is read the way POST /auth/attempts reads source_ip (lock-keys.ts).
+    const lock = parseLockKey(this.policy, key);
+    key = lock.key;
+    const storeKey = lock.storeKey;
     const now = this.clock.now();
     const before = await this.limiter.isLocked(storeKey, now);
     await this.limiter.unlock(storeKey);
@@ -431,41 +414,7 @@ export class AuthService {
   }
 }
 
-const IP_PART_RULE =
-  'the IP part must be an IP address or an ip key at the policy prefix (e.g. 192.0.2.1 or 2001:db8::/64)';
-
-/** An unlock key's IP part → the ip key locks are held under; validation_failed when it is neither. */
-function unlockIpKey(policy: CompiledRateLimitPolicy, part: string): string {
-  const ip = parseIp(part);
-  if (ip !== null) return decideKey(policy, ip);
-  const range = part.includes('/') ? parseCidr(part) : null;
-  if (range === null) throw validationError('key', IP_PART_RULE);
-  const k = decideKey(policy, range.network);
-  const full = range.prefix === (range.version === 4 && !range.network.includes(':') ? 32 : 128);
-  if (k !== range.text && !full) throw validationError('key', IP_PART_RULE);
-  return k;
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const USER_CONTROL = /[\u0000-\u001f\u007f]/;
-const USER_PART_RULE = `the user part must be a user_id as an attempt takes it (not blank, no control characters, at most ${ATTEMPT_LIMITS.user_id} characters)`;
-
-/**
- * An unlock key's user part, held to the rules a recorded attempt's user_id is: no lock can be
- * held under a blank or control-character name, and such a key would only write an audit entry
- * (`unlock user:a<LF>b`) for nothing. validation_failed naming `key`, nothing audited.
- */
-function unlockUser(part: string): string {
-  if (part.length > ATTEMPT_LIMITS.user_id || USER_CONTROL.test(part) || !/\S/.test(part))
-    throw validationError('key', USER_PART_RULE);
-  return part;
-}
-
-function decideKey(policy: CompiledRateLimitPolicy, ip: string): string {
-  const p = policy.policy;
-  // Host names (sshd with UseDNS) are their own key: they cannot be grouped without resolving.
-  return ipKeyOrNull(ip, p.ipv6Prefix, p.ipv4Prefix) ?? ip;
-}
+const decideKey = ipKeyAtPolicy;
 
 /** How far before `since` the detector must start for its slowest rule to be primed. */
 export function lookbackMs(input: AnomalyThresholdsInput): number {

@@ -15,6 +15,7 @@ import {
   decideSync,
   recordOutcome,
 } from './decide.js';
+import { parseLockKey } from './lock-keys.js';
 import { MemoryLimiterStore } from './memory-store.js';
 import { type CompiledRateLimitPolicy, compileRateLimitPolicy } from './policy.js';
 import type { LimiterStore } from './ports.js';
@@ -29,6 +30,13 @@ export interface Limiter {
   decide(attempt: AuthAttempt, nowMs?: number): Promise<RateLimitDecision>;
   /** Records how a login ended: a failure counts towards the lockouts, a success may clear them. */
   recordOutcome(attempt: AuthAttempt, outcome: 'success' | 'failure', nowMs?: number): Promise<LockView[]>;
+  /**
+   * Lifts a lock named as administrators name it (`ip:203.0.113.9`, `ip:2001:db8::/64`,
+   * `user:alice`, `user_ip:203.0.113.9|alice`; an address is read to the ip key the lock is held
+   * under, lock-keys.ts). Answers the key lifted and whether a lock was in force.
+   * @throws BulwarkError validation_failed naming `key`
+   */
+  unlock(key: string): Promise<{ key: string; was_locked: boolean }>;
 }
 
 export interface LimiterOptions {
@@ -75,5 +83,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
         : (attempt, nowMs) => decide(attempt, policy, store, nowMs ?? clock.now(), decideOptions),
     recordOutcome: (attempt, outcome, nowMs) =>
       recordOutcome(attempt, outcome, policy, store, nowMs ?? clock.now()),
+    unlock: async (key) => {
+      const lock = parseLockKey(policy, key);
+      const before = await store.isLocked(lock.storeKey, clock.now());
+      await store.unlock(lock.storeKey);
+      return { key: lock.key, was_locked: before.locked };
+    },
   };
 }
