@@ -10,7 +10,8 @@
  *    a function that throws (`req.body.from` on a request without a body) counts as one that
  *    returned nothing: the error goes to `onError` and the request is limited by its IP alone
  *    (never a 503: the store did not fail);
- * 3. `limiter.decide` — one store round trip; RateLimit / RateLimit-Policy on every answer;
+ * 3. `limiter.decide` — one store round trip; RateLimit / RateLimit-Policy on every answer the
+ *    buckets decided (a lock refuses before any bucket is read: Retry-After alone);
  * 4. refused → 429 `{code: "rate_limited", message}` with Retry-After (403 `forbidden` for a
  *    deny-listed address: waiting does not help, so no Retry-After; 503 `store_unavailable` with
  *    Retry-After when the store is down and the failure policy refuses);
