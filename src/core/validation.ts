@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError } from './errors.js';
+import { parseIsoTime } from './iso-time.js';
 
 /** Field name used when the whole input is wrong (not an object, say). */
 export const ROOT_FIELD = 'input';
@@ -131,6 +132,22 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown):
   if (!result.success) throw zodIssuesToError(result.error);
   return result.data;
 }
+
+/**
+ * An ISO 8601 date-time with its zone in a request field, read by core/iso-time.ts (epoch ms out):
+ * the one reader every typed time goes through, so a field and a query take the same forms.
+ */
+export const isoTimeString = z.string().transform((s, ctx) => {
+  const t = parseIsoTime(s);
+  if (t === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an ISO 8601 date-time with a zone (2026-01-15T12:00:00Z)',
+    });
+    return z.NEVER;
+  }
+  return t;
+});
 
 // ---- Text safety --------------------------------------------------------------------------------
 

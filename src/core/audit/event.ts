@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError, validationError } from '../errors.js';
-import { ROOT_FIELD, friendlyErrorMap, zodIssuesToError } from '../validation.js';
+import { ROOT_FIELD, friendlyErrorMap, isoTimeString, zodIssuesToError } from '../validation.js';
 import { neutralizeControlChars } from './sanitize.js';
 import { type Submitter, clientEventProblem, stampSubmitter } from './submission.js';
 import { normalizeIp } from './source-ip.js';
@@ -152,13 +152,9 @@ const metadataSchema = z
       });
   });
 
-const timestampSchema = z.union(
-  [
-    z.number().int().min(0).max(MAX_TIME_MS),
-    z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-  ],
-  { error: 'must be epoch milliseconds or an ISO 8601 date-time with a time zone' },
-);
+const timestampSchema = z.union([z.number().int().min(0).max(MAX_TIME_MS), isoTimeString], {
+  error: 'must be epoch milliseconds or an ISO 8601 date-time with a time zone',
+});
 
 const sourceIpSchema = z
   .string()

@@ -6,7 +6,8 @@
  * 1. client IP from the socket peer and the proxy header, with the policy's trusted proxies
  *    (src/core/net/client-ip.ts: a spoofed header from an untrusted peer is ignored);
  * 2. sender and user from the options' functions (e.g. the `from` of an SMS body, a login form's
- *    user name); non-strings are ignored, over-long ones hashed, so a body cannot mint huge keys;
+ *    user name); non-strings are ignored, over-long ones and ones that are not one line of text
+ *    hashed, so a body cannot mint huge keys and every lock can be named to lift it;
  *    a function that throws (`req.body.from` on a request without a body) counts as one that
  *    returned nothing: the error goes to `onError` and the request is limited by its IP alone
  *    (never a 503: the store did not fail);
@@ -23,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isAttemptText } from '../../core/auth/attempt.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
 import type { AuthAttempt, LockView, RateLimitDecision } from '../../core/ratelimit/decide.js';
 import type { Limiter } from '../../core/ratelimit/limiter.js';
@@ -78,9 +80,16 @@ export interface GuardOptions<Req> {
 /** Longest sender/user kept verbatim; longer ones are limited under their SHA-256. */
 const MAX_IDENTITY = 256;
 
+/**
+ * A sender/user as the limiter keys it. Kept verbatim when it is attempt text (one line, not blank,
+ * at most 256 characters: what a lock key's user part may be, lock-keys.ts); anything else, an
+ * over-long value or one with a tab, a line break, a control or a bidirectional character, or only
+ * spaces, is limited under its SHA-256, so every lock the guard holds can be listed safely and
+ * lifted by name (`limiter.unlock('user:sha256:…')`), and distinct values still count apart.
+ */
 export function identity(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return null;
-  if (value.length <= MAX_IDENTITY) return value;
+  if (isAttemptText(value, MAX_IDENTITY)) return value;
   return `sha256:${createHash('sha256').update(value).digest('hex')}`;
 }
 

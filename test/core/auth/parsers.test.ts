@@ -19,6 +19,29 @@ describe('log times', () => {
     expect(isoToUtc('2013-08-11 03:56:40', 'UTC')).toBe(Date.UTC(2013, 7, 11, 3, 56, 40));
   });
 
+  it('refuses an ISO stamp that names no real instant, as the API refuses such an `at` (never rolled over)', () => {
+    for (const stamp of [
+      '2026-02-30T10:00:00Z', // → 2 March
+      '2025-02-29T10:00:00Z',
+      '2026-04-31 10:00:00',
+      '2026-13-01T10:00:00Z',
+      '2026-00-10T10:00:00Z',
+      '2026-01-00T10:00:00Z',
+      '2026-01-15T24:00:00Z',
+      '2026-01-15T12:60:00Z',
+      '2026-01-15T12:00:60Z',
+      '2026-01-15T12:00:00+24:00',
+      '2026-01-15T12:00:00+01:60',
+    ])
+      expect(isoToUtc(stamp), stamp).toBeNaN();
+    expect(isoToUtc('2024-02-29T10:00:00Z')).toBe(Date.UTC(2024, 1, 29, 10));
+    expect(isoToUtc('2026-01-15T23:59:59-23:59')).toBe(Date.UTC(2026, 0, 16, 23, 58, 59));
+    // A JSON-lines attempt dated so is skipped for its time, not stored on another day.
+    const r = parseJsonlLine('{"ip":"192.0.2.1","at":"2026-02-30T10:00:00Z","result":"failure"}');
+    expect(attempts(r)).toEqual([]);
+    expect(r).toMatchObject({ skip: expect.stringMatching(/no usable time/) });
+  });
+
   it('infers the year of a syslog stamp from a reference time: December read in January is last year', () => {
     const now = Date.UTC(2024, 0, 2, 12);
     expect(syslogToUtc(11, 31, 23, 59, 0, 0, { now })).toBe(Date.UTC(2023, 11, 31, 23, 59));

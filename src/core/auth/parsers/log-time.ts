@@ -8,6 +8,7 @@
  * offset (`+02:00`); stamps that carry their own offset (ISO 8601, RFC 5424, the combined access
  * log) ignore it.
  */
+import { parseIsoDate } from '../../iso-time.js';
 
 export const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0,
@@ -131,12 +132,20 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z
 
 /**
  * Epoch ms of an ISO 8601 stamp (`2015-04-16T18:02:50.321974+00:00`, `2013-08-11 03:56:40`).
- * A stamp without an offset is read in `tz`. NaN when it is not such a stamp.
+ * A stamp without an offset is read in `tz`. NaN when it is not such a stamp, or names no real
+ * instant (`2026-02-30`, hour 24, offset `+24:00`): Date.UTC would roll it over into another day,
+ * where the API (core/iso-time.ts) refuses it.
  */
 export function isoToUtc(stamp: string, tz = 'UTC'): number {
   const m = ISO.exec(stamp);
   if (!m) return NaN;
   const [, y, mo, d, h, mi, s, frac, off] = m;
+  if (parseIsoDate(`${y}-${mo}-${d}`) === null || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    return NaN;
+  if (off !== undefined && off !== 'Z') {
+    const digits = off.replace(':', '');
+    if (Number(digits.slice(1, 3)) > 23 || Number(digits.slice(3, 5)) > 59) return NaN;
+  }
   const zone = off === undefined ? tz : off === 'Z' ? 'UTC' : off;
   return zonedToUtc(
     Number(y),

@@ -26,12 +26,20 @@ export type LogParserOptions =
 
 /**
  * A parser for one log stream in `format` (stateful for sshd: use one per stream). With `now` (the
- * server's clock), attempt times are held to the API's event-time rule too.
+ * server's clock), attempt times are held to the API's event-time rule too, and a syslog stamp's
+ * year, when no `year` is given, is inferred from that clock (the latest year that does not put the
+ * line more than a day ahead): a December log read in January is last December's, not skipped as
+ * "in the future" under the calendar year of the machine.
  */
 export function createLineParser(options: LogParserOptions, now?: () => number): LineParser {
   if (options.tz !== undefined && !isTimeZone(options.tz)) throw validationError('tz', TZ_RULE);
+  const syslog = options.format === 'sshd' || options.format === 'dovecot';
+  const opts: LogParserOptions =
+    now !== undefined && syslog && options.year === undefined && options.now === undefined
+      ? { ...options, now: now() }
+      : options;
   // Every format's attempts pass the same checks (validate.ts); only sshd logs host names.
-  return validatingParser(rawLineParser(options), { hostnames: options.format === 'sshd', now });
+  return validatingParser(rawLineParser(opts), { hostnames: options.format === 'sshd', now });
 }
 
 /** The format's parser alone, without the shared checks. */

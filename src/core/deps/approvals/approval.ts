@@ -10,6 +10,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { parseIsoDate, parseIsoTime } from '../../iso-time.js';
+import { hasLineUnsafeText } from '../../validation.js';
 import type { ScanFinding } from '../report/scan-result.js';
 import { isPackageName } from '../versions/ecosystem.js';
 import { ADVISORY_ID_HINT, isAdvisoryId } from './advisory-id.js';
@@ -34,8 +35,6 @@ export interface ApprovalRule {
 export const APPROVAL_LIMITS = { reason: 2048, approver: 256, id: 128, package: 512, range: 256, path: 2048 };
 
 const ID = /^[\x21-\x7e]{1,128}$/;
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const oneLine = (max: number) =>
   z
@@ -43,7 +42,7 @@ const oneLine = (max: number) =>
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max)
-    .refine((s) => !CONTROL.test(s), { error: 'must not contain control characters or line breaks' });
+    .refine((s) => !hasLineUnsafeText(s), { error: 'must not contain control characters or line breaks' });
 
 /**
  * An expiry as people write it: `2026-06-30` (the approval holds through that UTC day, to
