@@ -45,6 +45,17 @@ export function parseIsoTime(s: string): number | null {
   return day + ((hh * 60 + mm) * 60 + ss) * 1000 + ms - offset;
 }
 
+/**
+ * A time typed on the command line: epoch milliseconds, an ISO 8601 date-time with its zone, or a
+ * date alone (its midnight UTC). Null when it is none of them. Every CLI time flag reads this.
+ */
+export function parseTimeOrDate(s: string): number | null {
+  if (/^\d{1,15}$/.test(s)) return Number(s);
+  return parseIsoDate(s) ?? parseIsoTime(s);
+}
+export const TIME_OR_DATE_RULE =
+  'must be epoch ms, an ISO 8601 date-time with a zone (2025-01-31T12:00:00Z) or a date (2025-01-31)';
+
 /** Epoch ms of midnight UTC of a calendar date `YYYY-MM-DD`, or null when it is not a real date. */
 export function parseIsoDate(s: string): number | null {
   const m = DATE_ONLY.exec(s);

@@ -66,11 +66,20 @@ describe('bulwark auth: bad input is exit 2 naming the option', () => {
       args[args.indexOf(flag!) + 1] = value!;
       const r = await run(...args);
       expect(r.code, `${flag} ${value}`).toBe(2);
-      expect(r.stderr).toContain(`${flag!.slice(2)}: must be an ISO 8601 date or time with a zone`);
+      expect(r.stderr).toContain(`${flag!.slice(2)}: must be epoch ms, an ISO 8601 date-time with a zone`);
     }
     const audit = await run('audit', 'export', '--format', 'jsonl', '--since', '2015-02-30T00:00:00Z');
     expect(audit.code).toBe(2);
-    expect(audit.stderr).toContain('--since must be epoch ms or an ISO 8601 date-time with a zone');
+    expect(audit.stderr).toContain('--since must be epoch ms, an ISO 8601 date-time with a zone');
+    // Both commands take the same forms: epoch ms and a date alone too.
+    const ms = await run('anomalies', '--since', '1449705600000', '--until', '2015-12-11', '--json');
+    expect(ms.code, ms.stderr).toBe(0);
+    expect(JSON.parse(ms.stdout)).toMatchObject({
+      since: '2015-12-10T00:00:00.000Z',
+      until: '2015-12-11T00:00:00.000Z',
+    });
+    const day = await run('audit', 'export', '--format', 'jsonl', '--since', '2015-12-10');
+    expect(day.code, day.stderr).toBe(0);
   });
 
   it('an --event that names no log source', async () => {

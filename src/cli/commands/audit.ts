@@ -26,7 +26,7 @@ import { matchesAuditFilter } from '../../core/audit/filter.js';
 import { withFlagNames } from '../flags.js';
 import { normalizeIp } from '../../core/audit/source-ip.js';
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from '../../core/audit/types.js';
-import { parseIsoTime } from '../../core/iso-time.js';
+import { parseTimeOrDate, TIME_OR_DATE_RULE } from '../../core/iso-time.js';
 import { presentCheckpoint } from '../../app/audit/present.js';
 
 /** The service's field names (from, to, tree_size) as this command's flags. */
@@ -41,9 +41,8 @@ const seqArg = (field: string) => (v: string) => {
 };
 
 const timeArg = (field: string) => (v: string) => {
-  const ms = /^\d{1,15}$/.test(v) ? Number(v) : parseIsoTime(v);
-  if (ms === null)
-    throw new InvalidArgumentError(`${field} must be epoch ms or an ISO 8601 date-time with a zone`);
+  const ms = parseTimeOrDate(v);
+  if (ms === null) throw new InvalidArgumentError(`${field} ${TIME_OR_DATE_RULE}`);
   return ms;
 };
 
@@ -228,8 +227,16 @@ export const registerAudit: CommandRegistrar = (program, out, setExit) => {
     .option('--user-id <id>', 'one user id')
     .option('--source-ip <ip>', 'one source address')
     .option('--action-prefix <prefix>', 'actions starting with this')
-    .option('--since <time>', 'timestamp ≥ (ISO 8601 or epoch ms)', timeArg('--since'))
-    .option('--until <time>', 'timestamp < (ISO 8601 or epoch ms)', timeArg('--until'))
+    .option(
+      '--since <time>',
+      'timestamp ≥ (epoch ms, ISO 8601 date-time with a zone, or a date)',
+      timeArg('--since'),
+    )
+    .option(
+      '--until <time>',
+      'timestamp < (epoch ms, ISO 8601 date-time with a zone, or a date)',
+      timeArg('--until'),
+    )
     .action(async (o: FilterOpts & { format: string; out?: string; from?: number; to?: number }, cmd) => {
       if (o.format !== 'jsonl' && o.format !== 'csv')
         throw validationError('--format', 'must be jsonl or csv');

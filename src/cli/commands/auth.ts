@@ -9,7 +9,7 @@ import type { CommandRegistrar } from '../main.js';
 import { cliActor, withBulwark, type GlobalOptions } from '../context.js';
 import { count, printJson, table } from '../output.js';
 import { BulwarkError, validationError } from '../../core/errors.js';
-import { parseIsoDate, parseIsoTime } from '../../core/iso-time.js';
+import { parseTimeOrDate, TIME_OR_DATE_RULE } from '../../core/iso-time.js';
 import { boundedLines } from '../../adapters/fs/log-lines.js';
 import {
   EVENT_RULE,
@@ -65,9 +65,8 @@ function parserOptions(o: {
 function time(field: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   // A date alone is its midnight UTC; an impossible date (2026-02-30) is refused, not rolled over.
-  const t = parseIsoDate(v) ?? parseIsoTime(v);
-  if (t === null)
-    throw validationError(field, 'must be an ISO 8601 date or time with a zone (2025-01-31T12:00:00Z)');
+  const t = parseTimeOrDate(v);
+  if (t === null) throw validationError(field, TIME_OR_DATE_RULE);
   return t;
 }
 
@@ -224,8 +223,11 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
   program
     .command('anomalies')
     .description('authentication anomalies (brute force, slow, spraying, distributed, stuffing) in a window')
-    .option('--since <time>', 'ISO 8601 (default: 24 h before --until)')
-    .option('--until <time>', 'ISO 8601 (default: now)')
+    .option(
+      '--since <time>',
+      'epoch ms, ISO 8601 date-time with a zone, or a date (default: 24 h before --until)',
+    )
+    .option('--until <time>', 'epoch ms, ISO 8601 date-time with a zone, or a date (default: now)')
     .option('--event <name>', 'only attempts of this imported log event (e.g. sshd.failed_password)')
     .option('--max-attempts <n>', 'attempt ids listed per finding (default 100)')
     .option('--exit-code', 'exit 1 when there are findings')
