@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
+import { isRedisUrl } from '../adapters/redis/limiter-store.js';
 import { parseCidr } from '../core/net/cidr.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';
 
@@ -23,15 +24,6 @@ function num(schema: z.ZodNumber) {
   }, schema);
 }
 const positiveInt = (max: number) => num(z.number().int().positive().max(max));
-
-function isRedisUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 export const configSchema = z
   .object({
@@ -53,7 +45,9 @@ export const configSchema = z
     token_pepper: z.string().min(16).optional(),
     redis_url: z
       .string()
-      .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379)' })
+      .refine((v) => isRedisUrl(v, { socketPath: false }), {
+        error: 'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379)',
+      })
       .optional(),
     /** Proxies whose X-Forwarded-For / Forwarded headers are believed (CIDRs). */
     trusted_proxies: z

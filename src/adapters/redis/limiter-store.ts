@@ -93,26 +93,25 @@ export function createLimiterRedis(url: string, options: LimiterRedisOptions = {
   return client;
 }
 
+/** A `redis://` or `rediss://` URL with a host (or, when allowed, a unix socket path). */
+export function isRedisUrl(url: unknown, opts: { socketPath: boolean }): boolean {
+  if (typeof url !== 'string') return false;
+  if (url.startsWith('/')) return opts.socketPath && url.length > 1;
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A wrong URL or timeout must fail at start: ioredis takes `http://host:6379` for a socket path and
  * a negative or NaN timeout as "every command times out", and the failure policy then answers
  * every decision as an outage that never ends.
  */
 function checkRedisUrl(url: unknown): void {
-  let ok = false;
-  if (typeof url === 'string') {
-    if (url.startsWith('/'))
-      ok = url.length > 1; // a unix socket path
-    else {
-      try {
-        const u = new URL(url);
-        ok = (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
-      } catch {
-        ok = false;
-      }
-    }
-  }
-  if (!ok)
+  if (!isRedisUrl(url, { socketPath: true }))
     throw validationError(
       'redisUrl',
       'must be a redis:// or rediss:// URL (redis://127.0.0.1:6379) or a unix socket path',
