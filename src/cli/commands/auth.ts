@@ -65,9 +65,13 @@ function parserOptions(o: {
 function time(field: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   // A date alone is its midnight UTC; an impossible date (2026-02-30) is refused, not rolled over.
-  const t = parseIsoDate(v) ?? parseIsoTime(v);
+  // Epoch ms as GET /security/anomalies and `audit export` take it (the same digits, the same instant).
+  const t = /^\d{1,15}$/.test(v) ? Number(v) : (parseIsoDate(v) ?? parseIsoTime(v));
   if (t === null)
-    throw validationError(field, 'must be an ISO 8601 date or time with a zone (2025-01-31T12:00:00Z)');
+    throw validationError(
+      field,
+      'must be an ISO 8601 date or time with a zone (2025-01-31T12:00:00Z) or epoch milliseconds',
+    );
   return t;
 }
 
@@ -224,8 +228,8 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
   program
     .command('anomalies')
     .description('authentication anomalies (brute force, slow, spraying, distributed, stuffing) in a window')
-    .option('--since <time>', 'ISO 8601 (default: 24 h before --until)')
-    .option('--until <time>', 'ISO 8601 (default: now)')
+    .option('--since <time>', 'ISO 8601 or epoch ms (default: 24 h before --until)')
+    .option('--until <time>', 'ISO 8601 or epoch ms (default: now)')
     .option('--event <name>', 'only attempts of this imported log event (e.g. sshd.failed_password)')
     .option('--max-attempts <n>', 'attempt ids listed per finding (default 100)')
     .option('--exit-code', 'exit 1 when there are findings')
