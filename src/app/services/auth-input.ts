@@ -3,6 +3,7 @@
  * are refused; every error names the field the caller has to change.
  */
 import { z } from 'zod';
+import { parseIsoTime } from '../../core/iso-time.js';
 import {
   ATTEMPT_LIMITS,
   ATTEMPT_RESULTS,
@@ -15,8 +16,6 @@ import { parseWithSchema, registerFastPath } from '../../core/validation.js';
 import { fastRecordAttempt } from './auth-input-fast.js';
 
 const MAX_TIME = 8_640_000_000_000_000;
-
-const ISO_WITH_ZONE = z.iso.datetime({ offset: true });
 
 /** The one message for an `at` that is neither form (zod would otherwise list each branch's). */
 export const AT_RULE =
@@ -52,8 +51,8 @@ export const recordAttemptSchema = z
             ? Number.isInteger(v) && v >= 0 && v <= MAX_TIME
               ? v
               : NaN
-            : typeof v === 'string' && ISO_WITH_ZONE.safeParse(v).success
-              ? Date.parse(v)
+            : typeof v === 'string'
+              ? (parseIsoTime(v) ?? NaN)
               : NaN;
         if (Number.isNaN(t)) {
           ctx.addIssue({ code: 'custom', message: AT_RULE });

@@ -26,6 +26,7 @@ import {
   type AuditOutcome,
   type JsonObject,
 } from './types.js';
+import { isoTimeString } from '../iso-time.js';
 
 export const ACTION_MAX_LENGTH = 1024;
 export const USER_ID_MAX_LENGTH = 256;
@@ -152,13 +153,9 @@ const metadataSchema = z
       });
   });
 
-const timestampSchema = z.union(
-  [
-    z.number().int().min(0).max(MAX_TIME_MS),
-    z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-  ],
-  { error: 'must be epoch milliseconds or an ISO 8601 date-time with a time zone' },
-);
+const timestampSchema = z.union([z.number().int().min(0).max(MAX_TIME_MS), isoTimeString], {
+  error: 'must be epoch milliseconds or an ISO 8601 date-time with a time zone',
+});
 
 const sourceIpSchema = z
   .string()

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { parseIp } from '../net/ip.js';
 import { hasLineUnsafeText, parseWithSchema } from '../validation.js';
+import { isoTimeString } from '../iso-time.js';
 
 export const ATTEMPT_RESULTS = ['success', 'failure'] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
@@ -98,10 +99,9 @@ export const attemptText = (max: number) =>
 const text = attemptText;
 
 /** Epoch ms, or an ISO 8601 time with a zone (the API speaks ISO). */
-const timestampSchema = z.union(
-  [z.number().int().min(0).max(MAX_TIME), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))],
-  { error: 'must be epoch milliseconds or an ISO 8601 time with a zone (e.g. 2025-01-31T12:00:00Z)' },
-);
+const timestampSchema = z.union([z.number().int().min(0).max(MAX_TIME), isoTimeString], {
+  error: 'must be epoch milliseconds or an ISO 8601 time with a zone (e.g. 2025-01-31T12:00:00Z)',
+});
 
 const ipSchema = z
   .string()
