@@ -88,17 +88,47 @@ describe('number settings from the environment are plain decimals', () => {
       expect(err).toBeInstanceOf(BulwarkError);
       expect((err as BulwarkError).code).toBe('config_invalid');
       expect((err as BulwarkError).message).toBe(
-        'invalid setting rate_limit_per_ip (BULWARK_RATE_LIMIT_PER_IP): must be a plain decimal number (such as 120 or 0.5)',
+        'invalid setting rate_limit_per_ip (BULWARK_RATE_LIMIT_PER_IP): must be a whole number (such as 120)',
       );
     },
   );
+
+  // Bulwark's words, not zod's: `Invalid input: expected int, received number` for 12.5, `Too
+  // small: expected number to be >0` for 0, and `invalid setting : Unrecognized key: "config"`.
+  it('errors say what the setting takes, in the words of every other Bulwark error', () => {
+    const message = (overrides: object, env: Record<string, string>) => {
+      try {
+        loadConfig(overrides, env);
+      } catch (e) {
+        return (e as BulwarkError).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(message({}, { BULWARK_RATE_LIMIT_PER_IP: '12.5' })).toBe(
+      'invalid setting rate_limit_per_ip (BULWARK_RATE_LIMIT_PER_IP): must be a whole number (such as 120)',
+    );
+    expect(message({}, { BULWARK_SNAPSHOT_INTERVAL_S: '1.5' })).toMatch(
+      /\(BULWARK_SNAPSHOT_INTERVAL_S\): must be a whole number/,
+    );
+    expect(message({}, { BULWARK_LOCKOUT_BAN_MULTIPLIER: '1e2' })).toBe(
+      'invalid setting lockout_ban_multiplier (BULWARK_LOCKOUT_BAN_MULTIPLIER): must be a plain decimal number (such as 120 or 0.5)',
+    );
+    expect(message({}, { BULWARK_RATE_LIMIT_PER_IP: '0' })).toBe(
+      'invalid setting rate_limit_per_ip (BULWARK_RATE_LIMIT_PER_IP): must be greater than 0',
+    );
+    expect(message({}, { BULWARK_PORT: '70000' })).toBe(
+      'invalid setting port (BULWARK_PORT): must be at most 65535',
+    );
+    expect(message({}, { BULWARK_LOCKOUT_BAN_MULTIPLIER: '0.5' })).toMatch(/: must be at least 1$/);
+    expect(message({ config: {} }, {})).toBe('invalid setting config: unknown setting');
+  });
 
   it('decimals are read, and their range still checked', () => {
     expect(loadConfig({}, { BULWARK_RATE_LIMIT_PER_IP: '16' }).rate_limit_per_ip).toBe(16);
     expect(loadConfig({}, { BULWARK_LOCKOUT_BAN_MULTIPLIER: '1.5' }).lockout_ban_multiplier).toBe(1.5);
     expect(loadConfig({}, { BULWARK_SLA_CRITICAL_DAYS: '0.5' }).sla_days.critical).toBe(0.5);
     expect(() => loadConfig({}, { BULWARK_RATE_LIMIT_PER_IP: '0' })).toThrow(
-      /rate_limit_per_ip.*>0|too small/,
+      /rate_limit_per_ip.*must be greater than 0/,
     );
     expect(() => loadConfig({}, { BULWARK_PORT: '70000' })).toThrow(/port \(BULWARK_PORT\)/);
     // Numbers given by a library caller are taken as numbers.

@@ -100,14 +100,17 @@ export function exampleLimiter(
  * The sender of an SMS as the limiter must see it: one number, one bucket. Limiting the raw `from`
  * would give ` +15550100`, `+1 555 0100` and `+1-555-0100` a bucket each, and five messages a
  * minute would become five per spelling. Spaces, dashes, dots and brackets are dropped; what is
- * left must be a number (`+` and 6 to 15 digits, E.164's length) or it is no sender at all (null:
- * the route refuses it with 400, after the per-IP limit has counted it). Normalise identities the
- * same way wherever a host limits them (lower-case e-mail addresses, NFC user names).
+ * left must be a number in E.164's international form (`+`, a country code that does not start
+ * with 0, 6 to 15 digits in all) or it is no sender at all (null: the route refuses it with 400,
+ * after the per-IP limit has counted it). The `+` is required: `15550100` without it may be the
+ * same number or a national one, and taken as a spelling of its own it had a bucket of its own
+ * (alternating `+15550100` and `15550100` sent ten a minute). Normalise identities the same way
+ * wherever a host limits them (lower-case e-mail addresses, NFC user names).
  */
 export function smsSender(from: unknown): string | null {
   if (typeof from !== 'string' || from.length > 64) return null;
   const n = from.replace(/[\s().-]/g, '');
-  return /^\+?\d{6,15}$/.test(n) ? n : null;
+  return /^\+[1-9]\d{5,14}$/.test(n) ? n : null;
 }
 
 /** The demo's one account. */

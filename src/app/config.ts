@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { isRedisUrl } from '../adapters/redis/limiter-store.js';
+import { friendlyErrorMap } from '../core/validation.js';
 import { parseCidr } from '../core/net/cidr.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';
 
@@ -16,10 +17,15 @@ import { resolveSlaPolicy } from '../core/vulns/sla.js';
  */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 function num(schema: z.ZodNumber) {
+  // A whole-number setting says so (it was `must be a plain decimal number (such as 120 or 0.5)`,
+  // then, for 0.5, zod's `Invalid input: expected int, received number`).
+  const rule = schema.isInt
+    ? 'must be a whole number (such as 120)'
+    : 'must be a plain decimal number (such as 120 or 0.5)';
   return z.preprocess((v, ctx) => {
     if (typeof v !== 'string') return v;
-    if (DECIMAL.test(v)) return Number(v);
-    ctx.addIssue({ code: 'custom', message: 'must be a plain decimal number (such as 120 or 0.5)' });
+    if (DECIMAL.test(v) && (!schema.isInt || Number.isInteger(Number(v)))) return Number(v);
+    ctx.addIssue({ code: 'custom', message: rule });
     return z.NEVER;
   }, schema);
 }
@@ -210,10 +216,15 @@ export function loadConfig(
     ...overrides,
     sla_days: { ...(fromEnv.sla_days as object | undefined), ...overrides.sla_days },
   };
-  const parsed = configSchema.safeParse(merged);
+  // Bulwark's wording (`must be greater than 0`), not zod's (`Too small: expected number to be >0`).
+  const parsed = configSchema.safeParse(merged, { error: friendlyErrorMap });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
+    // An unknown setting given by a library caller is named (it was `invalid setting : Unrecognized key`).
+    const field =
+      issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]].join('.') : issue.path.join('.');
+    if (issue.code === 'unrecognized_keys')
+      throw new BulwarkError('config_invalid', `invalid setting ${field}: unknown setting`, { field });
     const envName =
       FIELD_TO_ENV[field] ??
       FIELD_TO_ENV[String(issue.path[0])] ??

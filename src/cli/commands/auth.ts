@@ -216,7 +216,8 @@ export const registerAuth: CommandRegistrar = (program, out, setExit) => {
       await withBulwark(cmd.optsWithGlobals() as GlobalOptions, async (b) => {
         const r = await b.auth.unlock(key, { id: cliActor(), ip: '127.0.0.1' });
         if (o.json) return printJson(out, r);
-        out.stdout(r.was_locked ? `${key}: unlocked` : `${key}: was not locked`);
+        // The key lifted (an address read to its ip key), as the API answers it: not the key typed.
+        out.stdout(r.was_locked ? `${r.key}: unlocked` : `${r.key}: was not locked`);
       });
     });
 

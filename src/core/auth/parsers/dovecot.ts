@@ -13,7 +13,7 @@
 import type { FailureReason } from '../attempt.js';
 import { isoToUtc, type WallTimeOptions } from './log-time.js';
 import { parseSyslogHeader } from './syslog.js';
-import { foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
+import { SKIP_IMPOSSIBLE_TIME, foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
 
 const OWN_LOG = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) (\S+?): (.*)$/s;
 const PROGRAM = /^(?:dovecot|[a-z0-9]+-login|auth(?:-worker)?(?:\(.*\))?)$/;
@@ -69,6 +69,7 @@ export function parseDovecotLine(line: string, opts: WallTimeOptions): LineResul
     [time, program, message] = [h.time, h.program, h.message];
   }
   if (!PROGRAM.test(program)) return foreign(`not dovecot (${program})`);
+  if (Number.isNaN(time)) return skip(SKIP_IMPOSSIBLE_TIME);
 
   const login = LOGIN_PROC.exec(`${program}: ${message}`);
   if (login) {

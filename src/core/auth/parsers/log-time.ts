@@ -59,7 +59,9 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 
 /** Whether `tz` is a zone stamps can be read in: `UTC`, `Z`, `±HH:MM`, or an IANA name this Node knows. */
 export function isTimeZone(tz: string): boolean {
-  if (tz === 'UTC' || tz === 'Z' || OFFSET.test(tz)) return true;
+  const fixed = OFFSET.exec(tz);
+  if (fixed) return Number(fixed[2]) <= 23 && Number(fixed[3]) <= 59;
+  if (tz === 'UTC' || tz === 'Z') return true;
   try {
     formatterFor(tz);
     return true;
@@ -71,7 +73,11 @@ export function isTimeZone(tz: string): boolean {
 /** Offset of zone `tz` from UTC at instant `utcMs`, in ms (positive east of Greenwich). */
 function zoneOffsetMs(tz: string, utcMs: number): number {
   const fixed = OFFSET.exec(tz);
-  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+  if (fixed) {
+    // ±HH:MM up to 23:59, as the API reads offsets (`+99:00` is no zone: NaN, not 4 days off).
+    if (Number(fixed[2]) > 23 || Number(fixed[3]) > 59) return NaN;
+    return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+  }
   if (tz === 'UTC' || tz === 'Z') return 0;
   const parts = formatterFor(tz).formatToParts(new Date(utcMs));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
@@ -86,7 +92,20 @@ function zoneOffsetMs(tz: string, utcMs: number): number {
   return asUtc - (utcMs - (((utcMs % 1000) + 1000) % 1000));
 }
 
-/** Epoch ms of a wall-clock time in zone `tz` (month 0-based). */
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether a wall-clock time exists (month 0-based): Date.UTC rolls an impossible one over (Feb 29
+ * of a common year is 1 March, 25:61 is the next day), so a garbled or mistyped stamp became another
+ * instant without a word. Leap second 60 is refused, as the API's time reader (iso-time.ts) does.
+ */
+function isWallTime(year: number, month: number, day: number, h: number, mi: number, s: number): boolean {
+  if (month < 0 || month > 11 || day < 1 || h > 23 || mi > 59 || s > 59) return false;
+  return day <= (month === 1 && isLeap(year) ? 29 : MONTH_DAYS[month]!);
+}
+
+/** Epoch ms of a wall-clock time in zone `tz` (month 0-based); NaN when no such time exists. */
 export function zonedToUtc(
   year: number,
   month: number,
@@ -97,6 +116,7 @@ export function zonedToUtc(
   ms: number,
   tz = 'UTC',
 ): number {
+  if (!isWallTime(year, month, day, h, mi, s)) return NaN;
   const wall = Date.UTC(year, month, day, h, mi, s, ms);
   if (tz === 'UTC' || tz === 'Z') return wall;
   // Two passes settle the offset across a DST change (the second uses the offset at the result).
@@ -116,10 +136,13 @@ export function syslogToUtc(
 ): number {
   const tz = opts.tz ?? 'UTC';
   if (opts.now !== undefined) {
+    // Feb 29 goes back to the latest leap year that fits (at most 8 years back); other impossible
+    // days (Apr 31) are NaN in every year.
     let year = new Date(opts.now).getUTCFullYear() + 1;
     let t = zonedToUtc(year, month, day, h, mi, s, ms, tz);
-    while (t > opts.now + DAY_MS) t = zonedToUtc(--year, month, day, h, mi, s, ms, tz);
-    return t;
+    for (let tries = 0; (Number.isNaN(t) || t > opts.now + DAY_MS) && tries < 9; tries++)
+      t = zonedToUtc(--year, month, day, h, mi, s, ms, tz);
+    return t > opts.now + DAY_MS ? NaN : t;
   }
   return zonedToUtc(opts.year ?? new Date().getUTCFullYear(), month, day, h, mi, s, ms, tz);
 }

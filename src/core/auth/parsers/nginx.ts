@@ -22,7 +22,7 @@
  * TLS handshake errors and other error-log lines are not authentication attempts and are skipped.
  */
 import { MONTHS, zonedToUtc } from './log-time.js';
-import { foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
+import { SKIP_IMPOSSIBLE_TIME, foreign, hostOf, skip, type LineResult, type ParsedAttempt } from './types.js';
 
 export interface NginxOptions {
   /** Paths whose requests are login attempts (`/login`, `/api/auth/*`, or `*` for all). */
@@ -99,6 +99,7 @@ function parseAccess(m: RegExpExecArray, opts: NginxOptions): LineResult {
     0,
     offset,
   );
+  if (Number.isNaN(time)) return skip(SKIP_IMPOSSIBLE_TIME);
   const who = user === '-' ? null : user!;
   if (status >= 200 && status < 300)
     return { attempts: [attempt(time, host!, who, true, null, null, 'http.login')] };
@@ -133,6 +134,7 @@ function parseError(line: string, stamp: RegExpExecArray, opts: NginxOptions): L
       0,
       opts.tz ?? 'UTC',
     );
+    if (Number.isNaN(time)) return skip(SKIP_IMPOSSIBLE_TIME);
     return { attempts: [attempt(time, tail[1]!, m[1]!, false, reason, null, event)] };
   }
   return skip('error-log line that is not an authentication failure');

@@ -19,7 +19,15 @@
  * `message repeated N times: [ msg ]` (rsyslog's folding of N more copies of a line) yields N
  * attempts; `expandRepeated: false` yields one, as fail2ban does.
  */
-import { foreign, hostOf, skip, type LineParser, type LineResult, type ParsedAttempt } from './types.js';
+import {
+  SKIP_IMPOSSIBLE_TIME,
+  foreign,
+  hostOf,
+  skip,
+  type LineParser,
+  type LineResult,
+  type ParsedAttempt,
+} from './types.js';
 import type { WallTimeOptions } from './log-time.js';
 import { parseSyslogHeader } from './syslog.js';
 import {
@@ -62,6 +70,7 @@ function unwrap(line: string, opts: SshdOptions): Unwrapped | LineResult {
   const header = parseSyslogHeader(line, opts);
   if (!header) return line.trim() === '' ? skip('empty line') : foreign('no syslog header');
   if (!SSHD_PROGRAM.test(header.program)) return foreign(`not sshd (${header.program})`);
+  if (Number.isNaN(header.time)) return skip(SKIP_IMPOSSIBLE_TIME);
   let message = header.message;
   let repeat = 1;
   const r = REPEATED.exec(message);

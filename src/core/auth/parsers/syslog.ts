@@ -81,13 +81,14 @@ export function parseSyslogHeader(line: string, opts: WallTimeOptions): SyslogHe
   }
   m = ISO_STAMP.exec(line);
   if (m) {
+    // An impossible stamp (2015-02-29) keeps its header with time NaN: the format's parser skips
+    // the line as `time is not a real date` rather than as no syslog line at all.
     const time = isoToUtc(m[1]!, opts.tz);
-    return Number.isNaN(time) ? null : splitRest(time, line.slice(m[0].length));
+    return splitRest(time, line.slice(m[0].length));
   }
   m = RFC5424.exec(line);
   if (m) {
     const time = isoToUtc(m[1]!, opts.tz);
-    if (Number.isNaN(time)) return null;
     const end = skipStructuredData(line, m[0].length);
     if (end < 0) return null;
     const pid = /^\d+$/.test(m[4]!) ? Number(m[4]) : null;

@@ -41,6 +41,8 @@ export interface ParsedAttempt {
 export type LineResult = { attempts: ParsedAttempt[] } | { skip: string; foreign?: true };
 
 export const skip = (reason: string): LineResult => ({ skip: reason });
+/** The reason a line whose stamp names no real time (Feb 29 of a common year, 25:00) is skipped. */
+export const SKIP_IMPOSSIBLE_TIME = 'time is not a real date and time';
 /** A skip because the line is not of this format (see LineResult). */
 export const foreign = (reason: string): LineResult => ({ skip: reason, foreign: true });
 

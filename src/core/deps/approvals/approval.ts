@@ -46,16 +46,23 @@ const oneLine = (max: number) =>
 
 /**
  * An expiry as people write it: `2026-06-30` (the approval holds through that UTC day, to
- * 23:59:59.999) or a full
- * ISO 8601 time with its offset. Returns epoch ms, or null when unreadable.
+ * 23:59:59.999), a full ISO 8601 time with its offset, or epoch milliseconds (a number, or its
+ * digits on the command line), as every time Bulwark takes in (API.md, Conventions). Returns epoch
+ * ms, or null when unreadable.
  */
-export function parseExpiry(value: string): number | null {
+export function parseExpiry(value: string | number): number | null {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= 0 && value <= MAX_TIME ? value : null;
   const v = value.trim();
+  if (/^\d{1,15}$/.test(v)) return Number(v);
   const day = parseIsoDate(v);
   // Through the end of that day (the last millisecond of it, so it still prints as that day).
   if (day !== null) return day + 86_400_000 - 1;
   return parseIsoTime(v);
 }
+
+const MAX_TIME = 8_640_000_000_000_000; // the largest time a JS Date holds
+const EXPIRES_RULE = 'must be a date (2026-06-30), an ISO 8601 time with offset, or epoch milliseconds';
 
 /** What a caller sends to create an approval (API body, CLI flags, one policy-file entry). */
 export const approvalInputSchema = z.strictObject({
@@ -80,10 +87,10 @@ export const approvalInputSchema = z.strictObject({
   reason: oneLine(APPROVAL_LIMITS.reason),
   approver: oneLine(APPROVAL_LIMITS.approver),
   expires: z
-    .string({ error: 'is required: a date (2026-06-30) or ISO 8601 time' })
-    .refine((s) => parseExpiry(s) !== null, {
-      error: 'must be a date (2026-06-30) or an ISO 8601 time with offset',
-    }),
+    .union([z.string(), z.number()], {
+      error: (issue) => (issue.input === undefined ? `is required: ${EXPIRES_RULE.slice(8)}` : EXPIRES_RULE),
+    })
+    .refine((s) => parseExpiry(s) !== null, { error: EXPIRES_RULE }),
 });
 export type ApprovalInput = z.output<typeof approvalInputSchema>;
 
