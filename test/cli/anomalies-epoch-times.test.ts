@@ -43,7 +43,7 @@ describe('bulwark anomalies: epoch ms and ISO 8601 alike', () => {
       const r = await run('anomalies', '--since', bad, '--until', '2015-12-11T00:00:00Z');
       expect(r.code, bad).toBe(2);
       expect(r.stderr).toContain('since: must be epoch ms, an ISO 8601 date-time with a zone');
-      expect(r.stderr).toContain('or epoch milliseconds');
+      expect(r.stderr).toContain('or a date (2025-01-31)');
     }
   });
 });
