@@ -17,11 +17,14 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Whether year `y`, month `m` (1–12) and day `d` name a real calendar day (leap years included). */
+export function isCalendarDay(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!);
+}
+
 /** Epoch ms of midnight UTC of a real calendar date, or null. */
 function utcDay(y: number, m: number, d: number): number | null {
-  if (m < 1 || m > 12 || d < 1) return null;
-  const days = m === 2 && isLeap(y) ? 29 : DAYS[m - 1]!;
-  if (d > days) return null;
+  if (!isCalendarDay(y, m, d)) return null;
   // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
   const t = new Date(Date.UTC(2000, m - 1, d));
   t.setUTCFullYear(y);
@@ -50,8 +53,12 @@ export function parseIsoTime(s: string): number | null {
  * date alone (its midnight UTC). Null when it is none of them. Every CLI time flag reads this.
  */
 export function parseTimeOrDate(s: string): number | null {
-  if (/^\d{1,15}$/.test(s)) return Number(s);
-  return parseIsoDate(s) ?? parseIsoTime(s);
+  return parseIsoDate(s) ?? parseEpochOrIsoTime(s);
+}
+
+/** Epoch milliseconds (digits only) or an ISO 8601 date-time with its zone: every API input time. */
+export function parseEpochOrIsoTime(s: string): number | null {
+  return /^\d{1,15}$/.test(s) ? Number(s) : parseIsoTime(s);
 }
 export const TIME_OR_DATE_RULE =
   'must be epoch ms, an ISO 8601 date-time with a zone (2025-01-31T12:00:00Z) or a date (2025-01-31)';

@@ -1,6 +1,6 @@
 /** Shared pieces of route schemas. */
 import { z } from 'zod';
-import { parseIsoTime } from '../core/iso-time.js';
+import { parseEpochOrIsoTime } from '../core/iso-time.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../core/pagination.js';
 
 /** `?severity=high,critical` or `?severity=high&severity=critical`. */
@@ -42,7 +42,7 @@ export const queryTime = z
   .string({ error: 'must be given once' })
   .max(40, { error: 'must be at most 40 characters' })
   .transform((s, ctx) => {
-    const ms = /^\d{1,15}$/.test(s) ? Number(s) : parseIsoTime(s);
+    const ms = parseEpochOrIsoTime(s);
     if (ms === null) {
       ctx.addIssue({ code: 'custom', message: QUERY_TIME_RULE });
       return z.NEVER;

@@ -8,7 +8,7 @@
  * offset (`+02:00`); stamps that carry their own offset (ISO 8601, RFC 5424, the combined access
  * log) ignore it.
  */
-import { parseIsoDate } from '../../iso-time.js';
+import { isCalendarDay } from '../../iso-time.js';
 
 export const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0,
@@ -92,17 +92,13 @@ function zoneOffsetMs(tz: string, utcMs: number): number {
   return asUtc - (utcMs - (((utcMs % 1000) + 1000) % 1000));
 }
 
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * Whether a wall-clock time exists (month 0-based): Date.UTC rolls an impossible one over (Feb 29
  * of a common year is 1 March, 25:61 is the next day), so a garbled or mistyped stamp became another
  * instant without a word. Leap second 60 is refused, as the API's time reader (iso-time.ts) does.
  */
 function isWallTime(year: number, month: number, day: number, h: number, mi: number, s: number): boolean {
-  if (month < 0 || month > 11 || day < 1 || h > 23 || mi > 59 || s > 59) return false;
-  return day <= (month === 1 && isLeap(year) ? 29 : MONTH_DAYS[month]!);
+  return h <= 23 && mi <= 59 && s <= 59 && isCalendarDay(year, month + 1, day);
 }
 
 /** Epoch ms of a wall-clock time in zone `tz` (month 0-based); NaN when no such time exists. */
@@ -163,12 +159,6 @@ export function isoToUtc(stamp: string, tz = 'UTC'): number {
   const m = ISO.exec(stamp);
   if (!m) return NaN;
   const [, y, mo, d, h, mi, s, frac, off] = m;
-  if (parseIsoDate(`${y}-${mo}-${d}`) === null || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
-    return NaN;
-  if (off !== undefined && off !== 'Z') {
-    const digits = off.replace(':', '');
-    if (Number(digits.slice(1, 3)) > 23 || Number(digits.slice(3, 5)) > 59) return NaN;
-  }
   const zone = off === undefined ? tz : off === 'Z' ? 'UTC' : off;
   return zonedToUtc(
     Number(y),

@@ -9,7 +9,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { parseIsoDate, parseIsoTime } from '../../iso-time.js';
+import { parseEpochOrIsoTime, parseIsoDate } from '../../iso-time.js';
 import { hasLineUnsafeText } from '../../validation.js';
 import type { ScanFinding } from '../report/scan-result.js';
 import { isPackageName } from '../versions/ecosystem.js';
@@ -54,11 +54,10 @@ export function parseExpiry(value: string | number): number | null {
   if (typeof value === 'number')
     return Number.isInteger(value) && value >= 0 && value <= MAX_TIME ? value : null;
   const v = value.trim();
-  if (/^\d{1,15}$/.test(v)) return Number(v);
   const day = parseIsoDate(v);
   // Through the end of that day (the last millisecond of it, so it still prints as that day).
   if (day !== null) return day + 86_400_000 - 1;
-  return parseIsoTime(v);
+  return parseEpochOrIsoTime(v);
 }
 
 const MAX_TIME = 8_640_000_000_000_000; // the largest time a JS Date holds
