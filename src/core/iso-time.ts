@@ -10,6 +10,9 @@
  * lower-case `t`/`z`, `+HHMM`, week or ordinal dates, leap second 60, hour 24.
  */
 
+/** The largest time a JS Date holds (epoch ms): the bound of every time Bulwark takes in. */
+export const MAX_TIME_MS = 8_640_000_000_000_000;
+
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -6,10 +6,10 @@
  * error that names the field. test/app/auth-input-fast.test.ts checks the two agree.
  */
 import { ATTEMPT_LIMITS, ATTEMPT_RESULTS, FAILURE_REASONS, isAttemptText } from '../../core/auth/attempt.js';
+import { MAX_TIME_MS as MAX_TIME } from '../../core/iso-time.js';
 import { parseIp } from '../../core/net/ip.js';
 import type { RecordAttempt } from './auth-input.js';
 
-const MAX_TIME = 8_640_000_000_000_000;
 const RESULTS = new Set<string>(ATTEMPT_RESULTS);
 const REASONS = new Set<string>(FAILURE_REASONS);
 const KEYS = new Set(['user_id', 'sender', 'source_ip', 'result', 'failure_reason', 'failure_text', 'at']);

@@ -10,12 +10,10 @@ import {
   attemptText,
   failureFieldRules,
 } from '../../core/auth/attempt.js';
-import { parseIsoTime } from '../../core/iso-time.js';
+import { MAX_TIME_MS as MAX_TIME, parseIsoTime } from '../../core/iso-time.js';
 import { parseIp } from '../../core/net/ip.js';
 import { parseWithSchema, registerFastPath } from '../../core/validation.js';
 import { fastRecordAttempt } from './auth-input-fast.js';
-
-const MAX_TIME = 8_640_000_000_000_000;
 
 /** The one message for an `at` that is neither form (zod would otherwise list each branch's). */
 export const AT_RULE =

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError, validationError } from '../errors.js';
+import { MAX_TIME_MS } from '../iso-time.js';
 import { ROOT_FIELD, friendlyErrorMap, isoTimeString, zodIssuesToError } from '../validation.js';
 import { neutralizeControlChars } from './sanitize.js';
 import { type Submitter, clientEventProblem, stampSubmitter } from './submission.js';
@@ -33,8 +34,6 @@ export const USER_ID_MAX_LENGTH = 256;
 export const METADATA_MAX_BYTES = 16 * 1024;
 /** Metadata nesting limit: the object itself is depth 1. */
 export const METADATA_MAX_DEPTH = 8;
-/** Latest accepted timestamp (the ECMAScript Date range). */
-const MAX_TIME_MS = 8.64e15;
 
 /** A validated, normalised incoming event (metadata not yet redacted). */
 export interface IncomingAuditEvent {

@@ -9,6 +9,7 @@
  * decision (its window and count), so a refusal can be explained after the fact.
  */
 import { z } from 'zod';
+import { MAX_TIME_MS as MAX_TIME } from '../iso-time.js';
 import { parseIp } from '../net/ip.js';
 import { hasLineUnsafeText, isoTimeString, parseWithSchema } from '../validation.js';
 
@@ -75,7 +76,6 @@ export const ATTEMPT_LIMITS = {
 } as const;
 
 const NOT_BLANK = /\S/;
-const MAX_TIME = 8_640_000_000_000_000; // largest time a JS Date holds
 
 /**
  * An attempt's text (user_id, sender, failure text, bucket names), on every path in (API, library,

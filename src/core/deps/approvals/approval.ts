@@ -9,7 +9,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { parseEpochOrIsoTime, parseIsoDate } from '../../iso-time.js';
+import { MAX_TIME_MS as MAX_TIME, parseEpochOrIsoTime, parseIsoDate } from '../../iso-time.js';
 import { hasLineUnsafeText } from '../../validation.js';
 import type { ScanFinding } from '../report/scan-result.js';
 import { isPackageName } from '../versions/ecosystem.js';
@@ -60,7 +60,6 @@ export function parseExpiry(value: string | number): number | null {
   return parseEpochOrIsoTime(v);
 }
 
-const MAX_TIME = 8_640_000_000_000_000; // the largest time a JS Date holds
 const EXPIRES_RULE = 'must be a date (2026-06-30), an ISO 8601 time with offset, or epoch milliseconds';
 
 /** What a caller sends to create an approval (API body, CLI flags, one policy-file entry). */
