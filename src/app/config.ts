@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
-import { isRedisUrl } from '../adapters/redis/limiter-store.js';
+import { isRedisUrl } from '../adapters/redis/url.js';
 import { friendlyErrorMap } from '../core/validation.js';
 import { parseCidr } from '../core/net/cidr.js';
 import { resolveSlaPolicy } from '../core/vulns/sla.js';

@@ -16,6 +16,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { validationError } from '../../core/errors.js';
+import { isRedisUrl } from './url.js';
 import { checkBatch, decideBatch } from '../../core/ratelimit/bucket-batch.js';
 import {
   type BucketDecision,
@@ -91,18 +92,6 @@ export function createLimiterRedis(url: string, options: LimiterRedisOptions = {
   const onError = options.onError;
   client.on('error', (err: Error) => onError?.(err));
   return client;
-}
-
-/** A `redis://` or `rediss://` URL with a host (or, when allowed, a unix socket path). */
-export function isRedisUrl(url: unknown, opts: { socketPath: boolean }): boolean {
-  if (typeof url !== 'string') return false;
-  if (url.startsWith('/')) return opts.socketPath && url.length > 1;
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /**
